@@ -1,0 +1,281 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	seq := func(n int) []time.Duration {
+		d := make([]time.Duration, n)
+		for i := range d {
+			d[i] = time.Duration(i + 1)
+		}
+		return d
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{"empty", nil, 50, 0},
+		{"one", seq(1), 99, 1},
+		{"p50 of 10", seq(10), 50, 5},
+		{"p90 of 10", seq(10), 90, 9},
+		{"p99 of 10 is the max", seq(10), 99, 10},
+		{"p100 of 10", seq(10), 100, 10},
+		{"p99 of 100", seq(100), 99, 99},
+		{"p99 of 1000", seq(1000), 99, 990},
+		{"p99 of 1001 rounds up", seq(1001), 99, 991},
+		{"p50 of 2", seq(2), 50, 1},
+		{"tiny p gives the min", seq(10), 0.001, 1},
+	}
+	for _, tt := range tests {
+		if got := Percentile(tt.sorted, tt.p); got != tt.want {
+			t.Errorf("%s: Percentile(n=%d, %v) = %v, want %v", tt.name, len(tt.sorted), tt.p, got, tt.want)
+		}
+	}
+}
+
+func TestSummarizeSorts(t *testing.T) {
+	t.Parallel()
+	d := []time.Duration{5, 1, 4, 2, 3}
+	got := Summarize(d)
+	want := Percentiles{N: 5, P50: 3, P90: 5, P99: 5, Max: 5}
+	if got != want {
+		t.Errorf("Summarize = %+v, want %+v", got, want)
+	}
+	if (Summarize(nil) != Percentiles{}) {
+		t.Error("Summarize(nil) is not zero")
+	}
+}
+
+func TestSSECheck(t *testing.T) {
+	t.Parallel()
+	usage := `data: {"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3}}` + "\n\n"
+	chunk := `data: {"choices":[{"delta":{"content":"hi"}}],"usage":null}` + "\n\n"
+	done := "data: [DONE]\n\n"
+	tests := []struct {
+		name      string
+		reads     []string
+		wantDone  bool
+		wantUsage bool
+	}{
+		{"complete in one read", []string{chunk + usage + done}, true, true},
+		{"one byte at a time", strings.Split(chunk+usage+done, ""), true, true},
+		{"usage marker split across reads", []string{chunk + `data: {"usage":{"prompt_to`, `kens":9}}` + "\n\n" + done}, true, true},
+		{"DONE split across reads", []string{chunk + usage + "data: [DO", "NE]\n\n"}, true, true},
+		{"no usage", []string{chunk, done}, true, false},
+		{"usage null is not usage", []string{chunk + chunk + done}, true, false},
+		{"cut before DONE", []string{chunk, usage}, false, true},
+		{"DONE then more data", []string{usage + done + chunk}, false, true},
+		{"empty", nil, false, false},
+		{"long final read", []string{usage, strings.Repeat(chunk, 50) + done}, true, true},
+	}
+	for _, tt := range tests {
+		var c sseCheck
+		for _, r := range tt.reads {
+			c.feed([]byte(r))
+		}
+		if c.done() != tt.wantDone || c.sawUsage != tt.wantUsage {
+			t.Errorf("%s: done=%v usage=%v, want done=%v usage=%v", tt.name, c.done(), c.sawUsage, tt.wantDone, tt.wantUsage)
+		}
+		if len(c.tail) > tailSize {
+			t.Errorf("%s: tail grew to %d bytes", tt.name, len(c.tail))
+		}
+	}
+}
+
+func TestErrKind(t *testing.T) {
+	t.Parallel()
+	refused := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/x", Err: &net.OpError{Op: "dial", Net: "tcp",
+		Err: fmt.Errorf("connect: %w", syscall.ECONNREFUSED)}}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{refused, "transport: dial: connect: connection refused"},
+		{&url.Error{Op: "Post", URL: "u", Err: context.DeadlineExceeded}, "timeout"},
+		{context.Canceled, "canceled"},
+		{&url.Error{Op: "Post", URL: "u", Err: io.ErrUnexpectedEOF}, "connection closed early"},
+		{errors.New("boom"), "transport: boom"},
+	}
+	for _, tt := range tests {
+		if got := errKind(tt.err); got != tt.want {
+			t.Errorf("errKind(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestChatBody(t *testing.T) {
+	t.Parallel()
+	for _, stream := range []bool{false, true} {
+		b, err := chatBody("gpt-4o-mini", stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Model         string
+			Messages      []json.RawMessage
+			Stream        bool
+			StreamOptions *struct {
+				IncludeUsage bool `json:"include_usage"`
+			} `json:"stream_options"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("stream=%v: %v", stream, err)
+		}
+		if got.Model != "gpt-4o-mini" || len(got.Messages) != 2 || got.Stream != stream ||
+			(got.StreamOptions != nil && got.StreamOptions.IncludeUsage) != stream {
+			t.Errorf("stream=%v: body %s", stream, b)
+		}
+	}
+}
+
+// upstream is a small test server: a chat completion, streamed or not, or a
+// failure depending on the path.
+func upstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /ok/v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer k" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		if !strings.Contains(string(body), `"stream":true`) {
+			io.WriteString(w, `{"object":"chat.completion","choices":[{"message":{"content":"hi"}}]}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		for range 3 {
+			io.WriteString(w, `data: {"choices":[{"delta":{"content":"hi"}}]}`+"\n\n")
+			w.(http.Flusher).Flush()
+		}
+		io.WriteString(w, `data: {"choices":[],"usage":{"prompt_tokens":1}}`+"\n\ndata: [DONE]\n\n")
+	})
+	mux.HandleFunc("POST /limited/v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"error":{"message":"slow down"}}`, http.StatusTooManyRequests)
+	})
+	mux.HandleFunc("POST /cut/v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `data: {"choices":[],"usage":{"prompt_tokens":1}}`+"\n\n")
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	srv := upstream(t)
+	tests := []struct {
+		path     string
+		stream   bool
+		wantOK   bool
+		wantKind string
+	}{
+		{"/ok", false, true, ""},
+		{"/ok", true, true, ""},
+		{"/limited", false, false, "HTTP 429"},
+		{"/cut", true, false, "stream does not end with data: [DONE]"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s stream=%v", tt.path, tt.stream), func(t *testing.T) {
+			t.Parallel()
+			res, err := Run(t.Context(), Config{URL: srv.URL + tt.path + "/v1", Key: "k", Model: "m", Stream: tt.stream,
+				Rate: 200, Duration: 200 * time.Millisecond, Conns: 8, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Planned != 40 || res.Sent != 40 {
+				t.Fatalf("planned %d sent %d, want 40", res.Planned, res.Sent)
+			}
+			if tt.wantOK {
+				if res.OK != 40 || res.Failed != 0 || res.Latency.N != 40 || res.RPS <= 0 {
+					t.Fatalf("result %+v, want 40 OK", res)
+				}
+				if tt.stream && res.TTFB.N != 40 {
+					t.Errorf("TTFB measured for %d streams, want 40", res.TTFB.N)
+				}
+				return
+			}
+			if res.OK != 0 || res.Failed != 40 || len(res.Failures) != 1 || res.Failures[0].Kind != tt.wantKind || res.Failures[0].Count != 40 {
+				t.Fatalf("result %+v, want 40 failures %q", res, tt.wantKind)
+			}
+		})
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	t.Parallel()
+	srv := upstream(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	res, err := Run(ctx, Config{URL: srv.URL + "/ok/v1", Key: "k", Rate: 100, Duration: time.Hour, Conns: 4, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Sent >= res.Planned || res.Failed < res.Planned-res.Sent {
+		t.Errorf("cancelled run: planned %d sent %d failed %d", res.Planned, res.Sent, res.Failed)
+	}
+}
+
+func TestRunCutOff(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: {}\n\n")
+		w.(http.Flusher).Flush()
+		select { // a stream that never ends on its own
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	res, err := Run(t.Context(), Config{URL: srv.URL + "/v1", Stream: true, Rate: 50, Duration: 100 * time.Millisecond,
+		Conns: 8, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != res.Planned || len(res.Failures) != 1 || res.Failures[0].Kind != cutOff {
+		t.Errorf("result %+v, want every request %q", res, cutOff)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	good := Config{URL: "http://x/v1", Rate: 1, Duration: time.Second, Conns: 1, Timeout: time.Second}
+	if _, err := Run(t.Context(), Config{}); err == nil {
+		t.Error("Run accepted an empty config")
+	}
+	for _, mutate := range []func(*Config){
+		func(c *Config) { c.Rate = 0 },
+		func(c *Config) { c.Duration = 0 },
+		func(c *Config) { c.Conns = 0 },
+		func(c *Config) { c.Timeout = 0 },
+	} {
+		c := good
+		mutate(&c)
+		if c.validate() == nil {
+			t.Errorf("validate accepted %+v", c)
+		}
+	}
+	if err := good.validate(); err != nil {
+		t.Errorf("validate(%+v) = %v", good, err)
+	}
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keygate/keygate/internal/store"
+	"github.com/keygate/keygate/internal/tenant"
+)
+
+func newUsageCmd() *cobra.Command {
+	var (
+		project, since, by string
+		asJSON             bool
+	)
+	cmd := &cobra.Command{
+		Use:   "usage",
+		Short: "Show requests, tokens and cost from the usage ledger",
+		Long: `usage sums the ledger keygate keeps of every proxied request: requests,
+tokens and cost (from the provider's reported usage and the pricing catalog),
+grouped by model, key, day or project.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := store.UsageQuery{Project: project, By: by}
+			if since != "" {
+				t, err := parseSince(since, time.Now())
+				if err != nil {
+					return err
+				}
+				q.Since = t
+			}
+			e, err := openEnv(cmd)
+			if err != nil {
+				return err
+			}
+			defer e.store.Close()
+			rows, err := e.store.UsageSummary(cmd.Context(), q)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), rows)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintf(tw, "%s\tREQUESTS\tPROMPT TOKENS\tCOMPLETION TOKENS\tCOST\t\n", groupTitle(by))
+			var total tenant.Nanos
+			var reqs int64
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t\n", orDash(r.Group), r.Requests, r.PromptTokens, r.CompletionTokens, r.Cost)
+				total += r.Cost
+				reqs += r.Requests
+			}
+			if len(rows) > 1 {
+				fmt.Fprintf(tw, "TOTAL\t%d\t\t\t%s\t\n", reqs, total)
+			}
+			return tw.Flush()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&project, "project", "", "only this project")
+	f.StringVar(&since, "since", "", "from this date (2026-11-01) or this long ago (24h, 7d)")
+	f.StringVar(&by, "by", store.ByModel, "group by model, key, day or project")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func groupTitle(by string) string {
+	switch by {
+	case store.ByKey:
+		return "KEY"
+	case store.ByDay:
+		return "DAY"
+	case store.ByProject:
+		return "PROJECT"
+	}
+	return "MODEL"
+}
+
+// parseSince reads a date (2006-01-02, UTC) or a span back from now ("24h",
+// "7d").
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	if n := len(s); n > 1 && s[n-1] == 'd' {
+		var days int
+		if _, err := fmt.Sscanf(s[:n-1], "%d", &days); err == nil && days >= 0 {
+			return now.Add(-time.Duration(days) * 24 * time.Hour), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want a date like 2026-11-01 or a span like 24h or 7d", s)
+}

@@ -1,0 +1,20 @@
+// Package config loads keygate's configuration file.
+//
+// The file is YAML (JSON is accepted too: it is parsed by the same YAML
+// parser, after a check that it is valid JSON, so every finding carries a
+// file:line:col position either way).
+//
+// Its model_list accepts unchanged the lists users already write for
+// PicoClaw (config.json: flat entries with "model": "vendor/id", "api_key",
+// "api_keys", "provider", "fallbacks", …) and for the LiteLLM proxy
+// (config.yaml: entries with nested litellm_params and model_info, plus
+// litellm_settings, router_settings, general_settings and
+// environment_variables). Fields either project defines but keygate has no
+// use for load as Warnings, never silently dropped; unknown fields are
+// Warnings with a "did you mean"; wrong types and invalid values are Errors.
+//
+// Environment references are expanded in scalar values that keygate reads:
+// ${VAR}, ${VAR:-default} (default when VAR is unset or empty), LiteLLM's
+// os.environ/VAR (the whole scalar), and $${ for a literal "${". Expanded
+// text is never expanded again, and keys are never expanded.
+package config

@@ -1,0 +1,407 @@
+// Package gateway serves the OpenAI-compatible /v1 API: it authenticates the
+// client, reads the few request fields it needs, resolves the model alias to
+// deployments, sends the request upstream (failing over only on faults another
+// deployment can fix), relays the answer as it arrives, and accounts for it.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/keygate/keygate/internal/metrics"
+	"github.com/keygate/keygate/internal/openai"
+	"github.com/keygate/keygate/internal/pricing"
+	"github.com/keygate/keygate/internal/relay"
+	"github.com/keygate/keygate/internal/requestid"
+	"github.com/keygate/keygate/internal/route"
+	"github.com/keygate/keygate/internal/secret"
+	"github.com/keygate/keygate/internal/tenant"
+	"github.com/keygate/keygate/internal/upstream"
+)
+
+// Authenticator admits or refuses a request to /v1.
+type Authenticator interface {
+	Authenticate(r *http.Request) *openai.Error
+}
+
+// Recorder takes a usage record for the ledger. It must not block on I/O:
+// it runs on the request path.
+type Recorder interface {
+	Record(u tenant.Usage)
+}
+
+// Gateway is the /v1 handler.
+type Gateway struct {
+	router  atomic.Pointer[route.Router]
+	client  *upstream.Client
+	auth    Authenticator
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	maxBody int64
+	created int64 // the "created" time /v1/models reports
+	ledger  Recorder
+	now     func() time.Time
+}
+
+// New returns a gateway serving router's aliases through client.
+func New(router *route.Router, client *upstream.Client, auth Authenticator, maxBody int64, log *slog.Logger, m *metrics.Metrics) *Gateway {
+	g := &Gateway{client: client, auth: auth, log: log, metrics: m, maxBody: maxBody,
+		created: time.Now().Unix(), now: time.Now}
+	g.router.Store(router)
+	return g
+}
+
+// SetLedger makes every request that reached an upstream leave a usage
+// record in r.
+func (g *Gateway) SetLedger(r Recorder) { g.ledger = r }
+
+// SetRouter makes later requests use router, as when stored credentials or
+// the model list change. Requests in flight finish on the router they began with.
+func (g *Gateway) SetRouter(router *route.Router) { g.router.Store(router) }
+
+// endpoint describes one proxied OpenAI endpoint.
+type endpoint struct {
+	path string // after /v1
+	// usageOption is true where stream_options.include_usage exists, so the
+	// gateway asks for usage on every stream.
+	usageOption bool
+	kind        relay.Kind
+}
+
+var (
+	chatEndpoint        = endpoint{"/chat/completions", true, relay.ChatStream}
+	completionsEndpoint = endpoint{"/completions", true, relay.ChatStream}
+	embeddingsEndpoint  = endpoint{"/embeddings", false, relay.ChatStream}
+	responsesEndpoint   = endpoint{"/responses", false, relay.ResponsesStream}
+)
+
+// Handler returns the handler for the OpenAI API, served under /v1 and, for
+// clients configured with a base URL that lacks /v1, at the root too.
+func (g *Gateway) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, prefix := range []string{"/v1", ""} {
+		mux.Handle("POST "+prefix+"/chat/completions", g.proxy(chatEndpoint))
+		mux.Handle("POST "+prefix+"/completions", g.proxy(completionsEndpoint))
+		mux.Handle("POST "+prefix+"/embeddings", g.proxy(embeddingsEndpoint))
+		mux.Handle("POST "+prefix+"/responses", g.proxy(responsesEndpoint))
+		mux.Handle("GET "+prefix+"/models", g.authed(g.listModels))
+		mux.Handle("GET "+prefix+"/models/{id...}", g.authed(g.getModel))
+	}
+	mux.HandleFunc("/", g.unknownURL)
+	return mux
+}
+
+func (g *Gateway) authed(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e := g.auth.Authenticate(r); e != nil {
+			openai.WriteError(w, e)
+			return
+		}
+		h(w, r)
+	})
+}
+
+func (g *Gateway) unknownURL(w http.ResponseWriter, r *http.Request) {
+	openai.WriteError(w, openai.New(404, openai.TypeInvalidRequest, "unknown_url",
+		"Unknown request URL: "+r.Method+" "+r.URL.Path+". Please check the URL for typos: keygate serves POST /v1/chat/completions, "+
+			"/v1/completions, /v1/embeddings, /v1/responses and GET /v1/models, with the base URL ending in /v1."))
+}
+
+// attempt records one upstream try, for the log line.
+type outcome struct {
+	alias    string
+	dep      *route.Deployment // the deployment tried last; nil if none was
+	status   int
+	attempts int
+	usage    openai.Usage
+	cost     tenant.Nanos
+	stream   bool
+	errCode  string
+}
+
+func (g *Gateway) proxy(ep endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := g.now()
+		g.metrics.InFlight.Inc()
+		var out outcome
+		defer func() {
+			g.metrics.InFlight.Dec()
+			g.finish(r, start, &out)
+		}()
+		if e := g.auth.Authenticate(r); e != nil {
+			out.status, out.errCode = e.Status, e.Code
+			openai.WriteError(w, e)
+			return
+		}
+		body, e := g.readBody(w, r)
+		if e != nil {
+			out.status, out.errCode = e.Status, e.Code
+			openai.WriteError(w, e)
+			return
+		}
+		req, e := openai.ScanRequest(body)
+		if e != nil {
+			out.status, out.errCode = e.Status, e.Code
+			openai.WriteError(w, e)
+			return
+		}
+		out.alias, out.stream = req.Model, req.Stream
+		g.serve(w, r, ep, req, body, &out)
+	})
+}
+
+func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *openai.Error) {
+	if r.ContentLength > g.maxBody {
+		return nil, tooLarge(r.ContentLength, g.maxBody)
+	}
+	rd := http.MaxBytesReader(w, r.Body, g.maxBody)
+	var body []byte
+	var err error
+	if r.ContentLength > 0 {
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(rd, body)
+	} else {
+		body, err = io.ReadAll(rd)
+	}
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge(-1, g.maxBody)
+		}
+		return nil, openai.New(400, openai.TypeInvalidRequest, "",
+			"keygate could not read the request body ("+err.Error()+"). The client closed the connection or sent a body shorter than its Content-Length; resend the request.")
+	}
+	return body, nil
+}
+
+func tooLarge(n, max int64) *openai.Error {
+	size := "larger than"
+	if n > 0 {
+		size = strconv.FormatInt(n, 10) + " bytes, more than"
+	}
+	return openai.New(413, openai.TypeInvalidRequest, "request_too_large",
+		"The request body is "+size+" the "+strconv.FormatInt(max, 10)+" bytes keygate accepts. "+
+			"Send less (fewer messages, smaller inputs or images by URL), or raise max_request_bytes in keygate's config.")
+}
+
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req openai.Request, body []byte, out *outcome) {
+	plan := g.router.Load().Plan(req.Model, g.now())
+	if len(plan) == 0 {
+		e := g.unknownModel(req.Model)
+		out.status, out.errCode = e.Status, e.Code
+		openai.WriteError(w, e)
+		return
+	}
+	hideUsage := false
+	if req.Stream && ep.usageOption && !req.IncludeUsage {
+		var err error
+		if body, err = req.RequireUsage(body); err != nil {
+			e := openai.New(400, openai.TypeInvalidRequest, "", "keygate could not add stream_options to the request: "+err.Error())
+			out.status = e.Status
+			openai.WriteError(w, e)
+			return
+		}
+		hideUsage = true
+	}
+
+	var last *openai.Error
+	for i, d := range plan {
+		out.attempts = i + 1
+		out.dep = d
+		rq := req
+		key := d.Key()
+		if key.IsZero() && d.Credential != "" {
+			// Stored credentials arrive with the credential store; until then
+			// such an entry cannot be served, and must not go out keyless.
+			f := upstream.Failure{Failover: true, Err: openai.New(503, openai.TypeServiceUnavailable, "credential_unavailable",
+				"Model \""+d.Alias+"\" (deployment "+d.Name+") uses the stored credential \""+d.Credential+"\", which is not in keygate's store "+
+					"or cannot be opened. An admin must add it (`keygate keys add "+d.Credential+" --vendor "+d.Vendor+"`) or give this model an api_key in the config.").NoRetry()}
+			g.noteFailure(r.Context(), d, f, nil)
+			last = f.Err
+			continue
+		}
+		resp, err := g.client.Do(r.Context(), upstream.Request{
+			Deployment: d, Path: ep.path, Method: http.MethodPost, Body: rq.SetModel(body, d.Model),
+			Header: r.Header, Stream: req.Stream, Key: key,
+		})
+		if err != nil {
+			if r.Context().Err() != nil {
+				out.status = 499 // the client went away; there is no one to answer
+				return
+			}
+			f := upstream.ClassifyError(d, err)
+			g.noteFailure(r.Context(), d, f, err)
+			last = f.Err
+			if f.Failover {
+				continue
+			}
+			break
+		}
+		if resp.StatusCode >= 400 || !isAPIResponse(resp) {
+			done := g.failed(w, r, d, key, resp, out, &last)
+			if done {
+				return
+			}
+			continue
+		}
+		g.relay(w, r, ep, req, hideUsage, resp, out)
+		return
+	}
+	if last == nil {
+		last = openai.New(502, openai.TypeUpstream, upstream.CodeUnreachable, "No deployment could serve this request.")
+	}
+	out.status, out.errCode = last.Status, last.Code
+	openai.WriteError(w, last)
+}
+
+// failed handles an upstream error answer: it passes client faults through
+// unchanged and reports whether the request is finished; otherwise it records
+// the classified error in *last so the next deployment can be tried.
+func (g *Gateway) failed(w http.ResponseWriter, r *http.Request, d *route.Deployment, key secret.Secret, resp *http.Response, out *outcome, last **openai.Error) bool {
+	defer resp.Body.Close()
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	f := upstream.ClassifyResponse(d, key, resp, head)
+	if f.Passthrough {
+		copyHeaders(w.Header(), resp.Header)
+		w.Header().Del("Content-Length")
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(head)
+		_, _ = io.Copy(w, resp.Body)
+		out.status = resp.StatusCode
+		out.errCode = "upstream_" + strconv.Itoa(resp.StatusCode)
+		return true
+	}
+	g.noteFailure(r.Context(), d, f, nil)
+	*last = f.Err
+	return !f.Failover
+}
+
+func (g *Gateway) noteFailure(ctx context.Context, d *route.Deployment, f upstream.Failure, err error) {
+	g.metrics.UpstreamErrors.WithLabelValues(d.Name, f.Err.Code).Inc()
+	if f.CoolDown > 0 {
+		d.CoolDown(g.now().Add(f.CoolDown))
+	}
+	attrs := []slog.Attr{slog.String("request_id", requestid.From(ctx)), slog.String("deployment", d.Name),
+		slog.String("code", f.Err.Code), slog.Bool("failover", f.Failover)}
+	if err != nil {
+		// Transport errors name hosts and ports, never keys.
+		attrs = append(attrs, slog.String("cause", err.Error()))
+	}
+	g.log.LogAttrs(ctx, slog.LevelWarn, "upstream attempt failed", attrs...)
+}
+
+// isAPIResponse reports whether a 2xx answer looks like the OpenAI API rather
+// than, say, a web page served at a wrong base URL.
+func isAPIResponse(resp *http.Response) bool {
+	ct := resp.Header.Get("Content-Type")
+	return ct == "" || strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "text/event-stream")
+}
+
+func (g *Gateway) relay(w http.ResponseWriter, r *http.Request, ep endpoint, req openai.Request, hideUsage bool, resp *http.Response, out *outcome) {
+	defer resp.Body.Close()
+	h := w.Header()
+	copyHeaders(h, resp.Header)
+	isStream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+	if isStream {
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no") // keep reverse proxies in front of keygate from buffering the stream
+		h.Del("Content-Length")
+	}
+	w.WriteHeader(resp.StatusCode)
+	out.status = resp.StatusCode
+	var res relay.Result
+	var err error
+	if isStream {
+		fw := relay.ResponseFlusher(w)
+		_ = fw.Flush() // the client sees the 200 at once, before the first token
+		res, err = relay.Stream(fw, resp.Body, relay.StreamOptions{Kind: ep.kind, HideUsage: hideUsage})
+	} else {
+		res, err = relay.JSON(w, resp.Body)
+	}
+	out.usage = res.Usage
+	if err != nil && r.Context().Err() == nil {
+		out.errCode = "relay_interrupted"
+		g.log.LogAttrs(r.Context(), slog.LevelWarn, "relay interrupted",
+			slog.String("request_id", requestid.From(r.Context())), slog.String("deployment", out.dep.Name), slog.String("cause", err.Error()))
+	}
+}
+
+// relayedHeaders are the upstream response headers worth passing on. Others,
+// such as openai-organization and openai-project, name the provider account
+// and stay at the gateway.
+var relayedHeaders = []string{
+	"Content-Type", "Content-Length", "Openai-Processing-Ms", "Openai-Version",
+	openai.HeaderLimitRequests, openai.HeaderLimitTokens, openai.HeaderRemainingRequests,
+	openai.HeaderRemainingTokens, openai.HeaderResetRequests, openai.HeaderResetTokens,
+}
+
+func copyHeaders(dst, src http.Header) {
+	for _, k := range relayedHeaders {
+		if v, ok := src[k]; ok {
+			dst[k] = v
+		}
+	}
+	if v := src.Get("X-Request-Id"); v != "" {
+		dst.Set("X-Upstream-Request-Id", v)
+	}
+}
+
+func (g *Gateway) finish(r *http.Request, start time.Time, out *outcome) {
+	dur := g.now().Sub(start)
+	model := out.alias
+	if model != "" && g.router.Load().Deployments(model) == nil {
+		model = "unknown" // keep client-chosen names out of metric labels
+	}
+	g.metrics.Requests.WithLabelValues(model, strconv.Itoa(out.status)).Inc()
+	if model != "" && model != "unknown" {
+		g.metrics.Duration.WithLabelValues(model).Observe(dur.Seconds())
+		if u := out.usage; !u.IsZero() {
+			g.metrics.Tokens.WithLabelValues(model, "prompt").Add(float64(u.PromptTokens))
+			g.metrics.Tokens.WithLabelValues(model, "completion").Add(float64(u.CompletionTokens))
+			if out.dep != nil && out.dep.Priced {
+				out.cost = pricing.Cost(out.dep.Price, u)
+				g.metrics.Spend.WithLabelValues(model).Add(out.cost.USD())
+			}
+		}
+	}
+	deployment := ""
+	if out.dep != nil {
+		deployment = out.dep.Name
+	}
+	if g.ledger != nil && out.dep != nil {
+		g.ledger.Record(tenant.Usage{
+			RequestID: requestid.From(r.Context()), Time: start.UTC(), Alias: out.alias, Deployment: deployment,
+			UpstreamModel: out.dep.Upstream, PromptTokens: out.usage.PromptTokens, CachedTokens: out.usage.CachedTokens,
+			CompletionTokens: out.usage.CompletionTokens, ReasoningTokens: out.usage.ReasoningTokens,
+			Cost: out.cost, Status: out.status, Latency: dur,
+		})
+	}
+	level := slog.LevelInfo
+	if out.status >= 500 {
+		level = slog.LevelWarn
+	}
+	if !g.log.Enabled(r.Context(), level) {
+		return
+	}
+	g.log.LogAttrs(r.Context(), level, "request",
+		slog.String("request_id", requestid.From(r.Context())),
+		slog.String("path", r.URL.Path),
+		slog.String("model", out.alias),
+		slog.String("deployment", deployment),
+		slog.Int("status", out.status),
+		slog.Bool("stream", out.stream),
+		slog.Int("attempts", out.attempts),
+		slog.Int64("prompt_tokens", out.usage.PromptTokens),
+		slog.Int64("completion_tokens", out.usage.CompletionTokens),
+		slog.Float64("cost_usd", out.cost.USD()),
+		slog.Duration("duration", dur),
+		slog.String("error", out.errCode),
+	)
+}
