@@ -139,7 +139,7 @@ func TestWarnings(t *testing.T) {
 		{"typo in litellm_settings", "litellm_settings:\n  request_timout: 5\n",
 			`c.yaml:2:3: litellm_settings.request_timout: unknown field; did you mean "request_timeout"?`},
 		{"model_info", "model_list:\n  - model_name: a\n    model: openai/x\n    api_key: k\n    model_info: {mode: chat}\n",
-			`c.yaml:5:5: model_list[0].model_info: ignored: keygate does not use model_info (LiteLLM model metadata)`},
+			`c.yaml:5:5: model_list[0].model_info: ignored: keygate reads only prices and token limits from model_info, not mode (LiteLLM model metadata)`},
 		{"drop_params", "litellm_settings:\n  drop_params: true\n",
 			`c.yaml:2:3: litellm_settings.drop_params: ignored: keygate does not use drop_params`},
 		{"picoclaw channels", "channels: {}\n",

@@ -170,7 +170,12 @@ func TestKeygateFixtureTopLevel(t *testing.T) {
 		{"APIVersion", cfg.Models[2].APIVersion, "2024-10-21"},
 		{"Protocol", cfg.Models[2].Protocol, "azure"},
 		{"Credential", cfg.Models[3].Credential, "openrouter-main"},
-		{"Pos", cfg.Models[0].Pos, Pos{File: "keygate.yaml", Line: 14, Column: 5}},
+		{"Pos", cfg.Models[0].Pos, Pos{File: "keygate.yaml", Line: 16, Column: 5}},
+		{"BudgetsFailOpen", cfg.BudgetsFailOpen, true},
+		{"BudgetAlert", cfg.BudgetAlert, 0.9},
+		{"PriceOverride[0]", cfg.Models[0].PriceOverride, PriceOverride{}},
+		{"PriceOverride[4]", cfg.Models[4].PriceOverride, PriceOverride{Input: fp(0), Output: fp(0), ContextWindow: ip(8192)}},
+		{"PriceOverride[5]", cfg.Models[5].PriceOverride, PriceOverride{Input: fp(6e-7), Output: fp(6e-7), MaxOutput: ip(4096)}},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -215,11 +220,12 @@ func TestDefault(t *testing.T) {
 	t.Parallel()
 	cfg := Default()
 	if cfg.Listen != "127.0.0.1:4000" || cfg.MaxRequestBytes != 32<<20 || cfg.RequestTimeout != 600*time.Second ||
-		cfg.Database != "sqlite://./keygate.db" || len(cfg.Models) != 0 || cfg.File != "" {
+		cfg.Database != "sqlite://./keygate.db" || len(cfg.Models) != 0 || cfg.File != "" ||
+		cfg.BudgetsFailOpen || cfg.BudgetAlert != 0.8 {
 		t.Errorf("Default() = %+v", cfg)
 	}
 	empty, err := Parse("empty.yaml", nil, nil)
-	if err != nil || !reflect.DeepEqual(empty.Models, cfg.Models) || empty.Listen != cfg.Listen {
+	if err != nil || !reflect.DeepEqual(empty.Models, cfg.Models) || empty.Listen != cfg.Listen || empty.BudgetAlert != cfg.BudgetAlert {
 		t.Errorf("empty file: %+v, %v", empty, err)
 	}
 }

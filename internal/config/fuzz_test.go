@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"math"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -32,6 +33,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("a: &x {b: *x}\nmodel_list: [*x]\n"), false)
 	f.Add([]byte("model_list:\n  - <<: {model_name: a, model: openai/x}\n    api_key: ${K:-k}\n"), false)
+	f.Add([]byte("budget_alert: 80%\nbudgets_fail_open: true\nmodel_list:\n  - {model_name: a, model: openai/x, api_key: k, input_cost_per_token: 1e-6,\n     model_info: {output_cost_per_token: \"2e-6\", max_tokens: 8, max_input_tokens: 9}}\n"), false)
 	env := envMap(map[string]string{"AZURE_API_KEY_EU": "k", "OPENAI_API_KEY": "k", "K": "v"})
 	f.Fuzz(func(t *testing.T, data []byte, asJSON bool) {
 		name := "fuzz.yaml"
@@ -48,6 +50,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		if err == nil {
+			checkValues(t, cfg)
 			return
 		}
 		var es Errors
@@ -60,6 +63,27 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkValues asserts the ranges Parse promises for a loaded config.
+func checkValues(t *testing.T, cfg *Config) {
+	t.Helper()
+	if !(cfg.BudgetAlert > 0 && cfg.BudgetAlert <= 1) {
+		t.Fatalf("BudgetAlert = %v, want (0, 1]", cfg.BudgetAlert)
+	}
+	for _, d := range cfg.Models {
+		o := d.PriceOverride
+		for _, x := range []*float64{o.Input, o.Output, o.CachedInput, o.Reasoning} {
+			if x != nil && (!(*x >= 0) || math.IsInf(*x, 0) || math.Signbit(*x)) {
+				t.Fatalf("%s: price %v, want finite and not negative", d.Alias, *x)
+			}
+		}
+		for _, n := range []*int64{o.MaxOutput, o.ContextWindow} {
+			if n != nil && *n <= 0 {
+				t.Fatalf("%s: token limit %d, want positive", d.Alias, *n)
+			}
+		}
+	}
 }
 
 // TestHostileYAML: self-referential anchors and merge keys end, with errors.

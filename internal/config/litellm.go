@@ -15,7 +15,11 @@ import (
 // /docs/proxy/config_settings). What keygate reads:
 //
 //	model_list[].litellm_params.{model, api_key, api_base, api_version,
-//	    organization, rpm, tpm, timeout, litellm_credential_name}
+//	    organization, rpm, tpm, timeout, litellm_credential_name,
+//	    input_cost_per_token, output_cost_per_token,
+//	    cache_read_input_token_cost, output_cost_per_reasoning_token}
+//	model_list[].model_info.{the same four costs, max_tokens,
+//	    max_output_tokens, max_input_tokens} → Deployment.PriceOverride
 //	litellm_settings.request_timeout   → Config.RequestTimeout
 //	litellm_settings.fallbacks         → Config.Fallbacks
 //	router_settings.fallbacks          → Config.Fallbacks
@@ -44,18 +48,19 @@ var litellmTopLevel = map[string]string{
 // other LiteLLM providers or features.
 var litellmParamsIgnored = map[string]string{
 	"stream_timeout": "", "max_retries": "", "num_retries": "", "custom_llm_provider": "",
-	"temperature": "", "top_p": "", "n": "", "stop": "", "max_tokens": "", "max_completion_tokens": "",
+	"temperature": "", "top_p": "", "n": "", "stop": "", "max_completion_tokens": "",
 	"presence_penalty": "", "frequency_penalty": "", "seed": "", "logit_bias": "", "user": "",
 	"response_format": "", "tools": "", "tool_choice": "", "extra_headers": "", "headers": "",
-	"extra_body": "", "input_cost_per_token": "", "output_cost_per_token": "", "input_cost_per_second": "",
-	"output_cost_per_second": "", "azure_ad_token": "", "azure_ad_token_provider": "", "tenant_id": "",
-	"client_id": "", "client_secret": "", "aws_region_name": "", "aws_access_key_id": "",
+	"extra_body": "", "input_cost_per_second": "", "output_cost_per_second": "", "azure_ad_token": "",
+	"azure_ad_token_provider": "", "tenant_id": "", "client_id": "", "client_secret": "",
+	"aws_region_name": "", "aws_access_key_id": "",
 	"aws_secret_access_key": "", "aws_session_token": "", "aws_profile_name": "", "aws_role_name": "",
 	"vertex_project": "", "vertex_location": "", "vertex_credentials": "", "region_name": "",
 	"mock_response": "", "weight": "", "order": "", "tags": "", "max_budget": "", "budget_duration": "",
 	"drop_params": "", "additional_drop_params": "", "merge_reasoning_content_in_choices": "",
 	"use_in_pass_through": "", "use_litellm_proxy": "", "cache_control_injection_points": "",
 	"base_model": "", "configurable_clientside_auth_params": "", "model_info": "",
+	"max_tokens": maxTokensIgnored,
 }
 
 func litellmParamNames() []string { return mapKeys(litellmParamsIgnored) }

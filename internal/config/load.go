@@ -117,7 +117,7 @@ func (p *parser) yamlError(err error) {
 // topLevel lists keygate's own top-level fields.
 var topLevel = []string{
 	"listen", "client_keys", "max_request_bytes", "request_timeout", "database", "redis",
-	"master_key", "admin_token", "requirements", "model_list",
+	"master_key", "admin_token", "requirements", "model_list", "budgets_fail_open", "budget_alert",
 }
 
 // top reads the top-level mapping. keygate's own fields are read first so
@@ -181,6 +181,14 @@ func (p *parser) top(cfg *Config, root *yaml.Node) {
 			cfg.AdminToken = secret.New(p.secretStr(f))
 		case "requirements":
 			p.requirements(cfg, f)
+		case "budgets_fail_open":
+			if on, ok := p.boolean(f); ok {
+				cfg.BudgetsFailOpen = on
+			}
+		case "budget_alert":
+			if x, ok := p.fraction(f); ok {
+				cfg.BudgetAlert = x
+			}
 		case "model_list":
 			modelList = &f
 		case "litellm_settings", "router_settings", "general_settings", "environment_variables", "agents":

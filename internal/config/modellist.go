@@ -21,6 +21,8 @@ var entryFields = []string{
 	"model", "provider", "api_key", "api_keys", "credential", "litellm_credential_name",
 	"api_base", "api_version", "organization", "project", "proxy",
 	"request_timeout", "timeout", "rpm", "tpm", "fallbacks", "enabled", "auth_method",
+	"input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+	"output_cost_per_reasoning_token", "max_output_tokens", "max_input_tokens",
 }
 
 // entryOnly may not appear inside litellm_params.
@@ -87,7 +89,7 @@ func (p *parser) entry(item *yaml.Node, path string, fb *fallbackSet) (_ []Deplo
 		collect(pfs, true)
 	}
 	if mi, ok := raw["model_info"]; ok {
-		p.ignored(mi, "LiteLLM model metadata")
+		p.modelInfo(mi, raw)
 	}
 
 	d := Deployment{Pos: p.pos(item)}
@@ -143,6 +145,7 @@ func (p *parser) entry(item *yaml.Node, path string, fb *fallbackSet) (_ []Deplo
 	nerr = len(p.errs)
 	p.endpoint(raw, vendor, &d, item, path)
 	orgs := p.limits(raw, &d)
+	d.PriceOverride = p.priceOverride(raw)
 	if g, ok := raw["fallbacks"]; ok && d.Alias != "" {
 		fb.add(d.Alias, g, p.list(g, false, false))
 	}

@@ -4,7 +4,9 @@ package config
 // "model_list Entry Fields", and pkg/config ModelConfig). keygate reads
 // model_name, provider, model, api_key, api_keys, api_base, proxy,
 // request_timeout, rpm, fallbacks, enabled and auth_method (oauth and token
-// entries are skipped: keygate forwards API keys only). From the rest of
+// entries are skipped: keygate forwards API keys only), and, under LiteLLM's
+// names, the prices and limits of price.go (input_cost_per_token, …,
+// max_output_tokens, max_input_tokens). From the rest of
 // the file it reads only agents.defaults.model_fallbacks, PicoClaw's
 // "primary + fallbacks" failover chain, as fallbacks of
 // agents.defaults.model_name (or the older agents.defaults.model).
@@ -22,8 +24,8 @@ var picoclawEntryIgnored = map[string]string{
 	"connect_mode":          "",
 	"workspace":             "",
 	"command":               "",
-	"max_tokens":            "",
-	"context_window":        "",
+	"max_tokens":            maxTokensIgnored,
+	"context_window":        "keygate reads the context window as max_input_tokens",
 	"strict_compat":         "",
 	"no_tools":              "",
 	"extra_args":            "",

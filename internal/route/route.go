@@ -22,8 +22,10 @@ type Deployment struct {
 	Name string
 	// Upstream is "vendor/model", the name the pricing catalog and the ledger use.
 	Upstream string
-	// Price is the upstream model's price, when Priced; looked up once here
-	// rather than on every request.
+	// Price is the upstream model's price, when Priced: the catalog's, with
+	// the config's PriceOverride laid over it (see New). It is worked out
+	// once here rather than on every request. Its token limits are set from
+	// the config even when it is not Priced.
 	Price  pricing.Price
 	Priced bool
 
@@ -64,7 +66,7 @@ type Router struct {
 }
 
 // New builds a router over the deployments of cfg, pricing each from the
-// embedded catalog.
+// embedded catalog and its own PriceOverride (see priceOf).
 func New(cfg *config.Config) *Router {
 	prices := pricing.Default()
 	r := &Router{groups: map[string]*group{}, fallbacks: cfg.Fallbacks}
@@ -76,7 +78,7 @@ func New(cfg *config.Config) *Router {
 			r.aliases = append(r.aliases, d.Alias)
 		}
 		upstream := d.Vendor + "/" + d.Model
-		price, priced := prices.Lookup(upstream)
+		price, priced := priceOf(prices, upstream, d.PriceOverride)
 		g.deployments = append(g.deployments, &Deployment{
 			Deployment: d,
 			Name:       d.Alias + "#" + strconv.Itoa(len(g.deployments)+1),
@@ -87,6 +89,30 @@ func New(cfg *config.Config) *Router {
 	}
 	sort.Strings(r.aliases)
 	return r
+}
+
+// priceOf is the price of upstream: the catalog's, with each field that o
+// sets replacing the catalog's, zero included (an explicit 0 makes a model
+// free, where pricing.Catalog.With would keep the catalog's price; and the
+// override is the deployment's own, where With would key it by model name,
+// shared by every deployment of that model). A model the catalog does not
+// know is priced when o gives both its input and output prices.
+func priceOf(catalog *pricing.Catalog, upstream string, o config.PriceOverride) (pricing.Price, bool) {
+	p, priced := catalog.Lookup(upstream)
+	for _, f := range []struct{ dst, v *float64 }{
+		{&p.Input, o.Input}, {&p.Output, o.Output}, {&p.CachedInput, o.CachedInput}, {&p.Reasoning, o.Reasoning},
+	} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	if o.MaxOutput != nil {
+		p.MaxOutput = *o.MaxOutput
+	}
+	if o.ContextWindow != nil {
+		p.ContextWindow = *o.ContextWindow
+	}
+	return p, priced || (o.Input != nil && o.Output != nil)
 }
 
 // Aliases returns the model names clients may use, sorted.
