@@ -27,6 +27,9 @@ type BudgetReservation struct {
 	Key    string
 	Window Window
 	Amount tenant.Nanos
+	// Used is the window's spend plus the other holds' amounts just before
+	// this hold was made, so that Used + Amount is the budget in use.
+	Used tenant.Nanos
 
 	id      string // identifies the hold within the window
 	backend budgetSettler

@@ -148,6 +148,18 @@ func (f *Fallback) ReserveBudget(ctx context.Context, key string, limit, amount 
 	return f.local.ReserveBudget(ctx, key, tenant.Nanos(f.share(int64(limit))), amount, period, now)
 }
 
+// SeedBudget implements Limiter. While degraded it seeds the local
+// limiter, whose windows start empty.
+func (f *Fallback) SeedBudget(ctx context.Context, key string, period tenant.Period, now time.Time, spent tenant.Nanos) error {
+	if f.usePrimary() {
+		err := f.primary.SeedBudget(ctx, key, period, now, spent)
+		if !f.failed(ctx, err) {
+			return err
+		}
+	}
+	return f.local.SeedBudget(ctx, key, period, now, spent)
+}
+
 // Spent implements Limiter. While degraded it returns the local spend when
 // budgets fail open — only what this replica settled since it degraded —
 // and an error wrapping ErrUnavailable when they fail closed.

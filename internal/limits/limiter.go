@@ -32,6 +32,12 @@ type Limiter interface {
 	// contains now. Amounts still held by open reservations are not
 	// included.
 	Spent(ctx context.Context, key string, period tenant.Period, now time.Time) (tenant.Nanos, error)
+
+	// SeedBudget sets the settled spend of key in the window of period that
+	// contains now to spent, unless the window already counts spend (this
+	// process's or, in Redis, any replica's). It carries spend recorded in
+	// the usage ledger over a restart of the counters.
+	SeedBudget(ctx context.Context, key string, period tenant.Period, now time.Time, spent tenant.Nanos) error
 }
 
 // Kind is what a bucket counts and over which period it refills.

@@ -219,7 +219,8 @@ func (m *Memory) ReserveBudget(ctx context.Context, key string, limit, amount te
 		s.budgets[budgetID{key, w.ID}] = b
 	}
 	b.purge(now)
-	if limit > 0 && b.spent+b.held+amount > limit {
+	used := b.spent + b.held
+	if limit > 0 && used+amount > limit {
 		return nil, &BudgetDenied{Key: key, Period: period, Limit: limit, Used: b.spent + b.held, Amount: amount, ResetsAt: w.End}
 	}
 	id := strconv.FormatUint(m.holdID.Add(1), 36)
@@ -233,7 +234,7 @@ func (m *Memory) ReserveBudget(ctx context.Context, key string, limit, amount te
 		s.budgetWrites = 0
 		s.sweepBudgets(now)
 	}
-	return &BudgetReservation{Key: key, Window: w, Amount: amount, id: id, backend: m}, nil
+	return &BudgetReservation{Key: key, Window: w, Amount: amount, Used: used, id: id, backend: m}, nil
 }
 
 // purge drops holds whose lease has ended at now.
@@ -284,6 +285,21 @@ func (m *Memory) Spent(ctx context.Context, key string, period tenant.Period, no
 		return b.spent, nil
 	}
 	return 0, nil
+}
+
+// SeedBudget implements Limiter.
+func (m *Memory) SeedBudget(ctx context.Context, key string, period tenant.Period, now time.Time, spent tenant.Nanos) error {
+	w, err := validateBudget(key, 0, spent, period, now)
+	if err != nil {
+		return err
+	}
+	s := &m.shards[m.shardOf(key)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.budgets[budgetID{key, w.ID}]; !ok {
+		s.budgets[budgetID{key, w.ID}] = &memBudget{holds: make(map[string]memHold), end: w.End, spent: spent}
+	}
+	return nil
 }
 
 // sweepBuckets forgets buckets that are full at now: an absent bucket is

@@ -153,7 +153,7 @@ func (r *Redis) ReserveBudget(ctx context.Context, key string, limit, amount ten
 	if res[0] == 0 {
 		return nil, &BudgetDenied{Key: key, Period: period, Limit: limit, Used: tenant.Nanos(res[1]), Amount: amount, ResetsAt: w.End}
 	}
-	return &BudgetReservation{Key: key, Window: w, Amount: amount, id: id, backend: r}, nil
+	return &BudgetReservation{Key: key, Window: w, Amount: amount, Used: tenant.Nanos(res[1]), id: id, backend: r}, nil
 }
 
 // settleBudget implements budgetSettler.
@@ -180,6 +180,18 @@ func (r *Redis) Spent(ctx context.Context, key string, period tenant.Period, now
 		return 0, unavailable("spent", err)
 	}
 	return tenant.Nanos(n), nil
+}
+
+// SeedBudget implements Limiter.
+func (r *Redis) SeedBudget(ctx context.Context, key string, period tenant.Period, now time.Time, spent tenant.Nanos) error {
+	w, err := validateBudget(key, 0, spent, period, now)
+	if err != nil {
+		return err
+	}
+	if err := budgetSeedScript.Run(ctx, r.client, r.budgetKeys(key, w)[:1], int64(spent), budgetExpiry(w)).Err(); err != nil {
+		return unavailable("seed budget", err)
+	}
+	return nil
 }
 
 // unavailable wraps a Redis failure in ErrUnavailable.

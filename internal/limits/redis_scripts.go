@@ -125,6 +125,17 @@ end
 return {1, used}
 `)
 
+// budgetSeedScript sets a window's spend unless it has one.
+//
+//	KEYS[1]  as budgetReserveScript
+//	ARGV     spend, key expiry (ms since epoch, 0 = never)
+var budgetSeedScript = redis.NewScript(`
+if redis.call("HSETNX", KEYS[1], "spent", ARGV[1]) == 1 and ARGV[2] ~= "0" then
+  redis.call("PEXPIREAT", KEYS[1], ARGV[2])
+end
+return 0
+`)
+
 // budgetSettleScript releases a hold (if its lease has not ended) and adds
 // the cost to the spend.
 //

@@ -29,7 +29,7 @@ func TestMetricsNeedAdmin(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := New(http.NotFoundHandler(), nil, metrics.New(), secret.New(tt.token), log)
+			s := New(http.NotFoundHandler(), nil, metrics.New(nil), secret.New(tt.token), log)
 			r := httptest.NewRequest("GET", "/metrics", nil)
 			r.RemoteAddr = tt.remote
 			if tt.auth != "" {
@@ -49,7 +49,7 @@ func TestMetricsNeedAdmin(t *testing.T) {
 
 func TestPanicBecomesOpenAIError(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s := New(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom with sk-secret") }), nil, metrics.New(), secret.Secret{}, log)
+	s := New(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom with sk-secret") }), nil, metrics.New(nil), secret.Secret{}, log)
 	w := httptest.NewRecorder()
 	s.Handler().ServeHTTP(w, httptest.NewRequest("POST", "/v1/chat/completions", nil))
 	if w.Code != 500 || !strings.Contains(w.Body.String(), `"code":"internal_error"`) || strings.Contains(w.Body.String(), "sk-secret") {

@@ -267,3 +267,44 @@ func testBudgetInvalid(t *testing.T, l limits.Limiter, c *Clock) {
 		t.Errorf("Spent(year) = %v, want ErrInvalid", err)
 	}
 }
+
+// testBudgetSeed: a seed counts as spend in an empty window, is ignored in
+// one that already counts spend, and Used reports spend plus other holds.
+func testBudgetSeed(t *testing.T, l limits.Limiter, c *Clock) {
+	ctx := context.Background()
+	if err := l.SeedBudget(ctx, "p", tenant.Month, budgetTime, 700); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SeedBudget(ctx, "p", tenant.Month, budgetTime, 5); err != nil {
+		t.Fatal(err)
+	}
+	if got := spent(t, l, "p", tenant.Month, budgetTime); got != 700 {
+		t.Fatalf("Spent after seeds = %d, want 700", got)
+	}
+	r := mustReserveBudget(t, l, "p", 1000, 200, tenant.Month, budgetTime)
+	if r.Used != 700 {
+		t.Fatalf("Used = %d, want 700", r.Used)
+	}
+	r2 := mustReserveBudget(t, l, "p", 1000, 100, tenant.Month, budgetTime)
+	if r2.Used != 900 {
+		t.Fatalf("Used with a hold open = %d, want 900", r2.Used)
+	}
+	if _, d := reserveBudget(t, l, "p", 1000, 1, tenant.Month, budgetTime); d == nil {
+		t.Fatal("budget passed its limit after a seed")
+	}
+	settle(t, r, 150)
+	if err := l.SeedBudget(ctx, "p", tenant.Month, budgetTime, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := spent(t, l, "p", tenant.Month, budgetTime); got != 850 {
+		t.Fatalf("Spent = %d, want 850", got)
+	}
+	// A window with settled spend but no seed is not overwritten either.
+	settle(t, mustReserveBudget(t, l, "q", 0, 10, tenant.Day, budgetTime), 10)
+	if err := l.SeedBudget(ctx, "q", tenant.Day, budgetTime, 99); err != nil {
+		t.Fatal(err)
+	}
+	if got := spent(t, l, "q", tenant.Day, budgetTime); got != 10 {
+		t.Fatalf("Spent = %d, want 10", got)
+	}
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, newLimiter Factory) {
 		{"BudgetUnlimited", testBudgetUnlimited},
 		{"BudgetIdempotent", testBudgetIdempotent},
 		{"BudgetInvalid", testBudgetInvalid},
+		{"BudgetSeed", testBudgetSeed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
