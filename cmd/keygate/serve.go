@@ -135,16 +135,31 @@ func runServe(ctx context.Context, f serveFlags, stderr io.Writer) error {
 	// and show in the tail latency, smaller ones cost more CPU per record
 	// (BENCHMARKS.md, pinned runs).
 	usage := ledger.New(st, ledger.Options{BatchSize: 128, FlushInterval: 100 * time.Millisecond}, log)
-	a := app.New(cfg, log, app.Options{Credentials: st, Admin: adminAPI.Handler(), Ledger: usage})
+	limiter, err := app.NewLimiter(ctx, cfg, "keygate:", log)
+	if err != nil {
+		return err
+	}
+	defer limiter.Close()
+	a := app.New(cfg, log, app.Options{Credentials: st, Tenants: st, Admin: adminAPI.Handler(), Ledger: usage,
+		Limiter: limiter, Degraded: limiter.Degraded})
 	defer a.Close()
-	go a.Watch(ctx, time.Second)
+	adminAPI.SetTenants(admin.TenantOptions{Tenants: st, AlertAt: cfg.BudgetAlert, Lookup: func(token string) (string, bool) {
+		c, ok := a.Directory.Lookup(token)
+		if !ok {
+			return "", false
+		}
+		return c.Project.Name, true
+	}})
+	// Changes to keys, projects and credentials reach every replica sharing
+	// the database within this interval.
+	go a.Watch(ctx, 500*time.Millisecond)
 	srv := a.Server
 
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another keygate running? choose another address with --listen)", cfg.Listen, err)
 	}
-	announce(log, cfg, l.Addr().String(), a.LoopbackOnly)
+	announce(log, cfg, l.Addr().String(), a.LoopbackOnly())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
@@ -183,7 +198,8 @@ func announce(log *slog.Logger, cfg *config.Config, addr string, loopbackOnly bo
 			"then restart (or try `keygate serve --demo` for models served by a built-in mock)")
 	}
 	if loopbackOnly {
-		log.Warn("no client_keys configured: accepting requests from this machine only; add client_keys to the config to allow others")
+		log.Warn("no keys yet: accepting requests from this machine only; create a project and a key to allow others " +
+			"(keygate projects create NAME; keygate vkeys create --project NAME)")
 	}
 }
 

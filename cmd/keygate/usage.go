@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -21,7 +22,11 @@ func newUsageCmd() *cobra.Command {
 		Short: "Show requests, tokens and cost from the usage ledger",
 		Long: `usage sums the ledger keygate keeps of every proxied request: requests,
 tokens and cost (from the provider's reported usage and the pricing catalog),
-grouped by model, key, day or project.`,
+grouped by model, key, day or project.
+
+With --project, and a budget on that project, a line after the table says how
+much of the budget its current window has used and when it resets. --json
+prints the rows alone; ` + "`keygate projects list --json`" + ` has the budget.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			q := store.UsageQuery{Project: project, By: by}
@@ -42,6 +47,9 @@ grouped by model, key, day or project.`,
 				return err
 			}
 			if asJSON {
+				if rows == nil {
+					rows = []store.UsageRow{} // [] rather than null for scripts
+				}
 				return printJSON(cmd.OutOrStdout(), rows)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -56,7 +64,26 @@ grouped by model, key, day or project.`,
 			if len(rows) > 1 {
 				fmt.Fprintf(tw, "TOTAL\t%d\t\t\t%s\t\n", reqs, total)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if project == "" {
+				return nil
+			}
+			// A deleted project's records stay in the ledger: no project,
+			// no budget line, no error.
+			p, err := e.store.GetProject(cmd.Context(), project)
+			if errors.Is(err, tenant.ErrNotFound) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			b, err := budgetOf(cmd.Context(), e.store, p.Name, p.Limits, time.Now())
+			if err != nil || b == nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "budget: %s\n", b)
+			return err
 		},
 	}
 	f := cmd.Flags()

@@ -1,7 +1,9 @@
 // Package admin serves keygate's admin API under /api: stored provider
-// credentials (add, list, verify, remove) and the API's own OpenAPI document.
-// Every route needs the admin token. Errors use OpenAI's error envelope, like
-// the rest of keygate, so one client library reads both.
+// credentials (add, list, verify, remove), projects, virtual keys and usage
+// (once SetTenants is called), and the API's own OpenAPI document. Every
+// route needs the admin token, except that a virtual key may read its own
+// project, keys and usage. Errors use OpenAI's error envelope, like the rest
+// of keygate, so one client library reads both.
 package admin
 
 import (
@@ -11,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/keygate/keygate/internal/auth"
@@ -40,6 +43,9 @@ type API struct {
 	usedBy func(name string) []string
 	token  *auth.AdminToken
 	log    *slog.Logger
+	// tenants enables the project, key and usage routes; nil until
+	// SetTenants.
+	tenants atomic.Pointer[TenantOptions]
 }
 
 // New returns the admin API. With a zero token every request is refused with
@@ -64,11 +70,15 @@ func (a *API) Handler() http.Handler {
 	mux.Handle("GET /api/credentials/{name}", a.authed(a.get))
 	mux.Handle("DELETE /api/credentials/{name}", a.authed(a.remove))
 	mux.Handle("POST /api/credentials/{name}/verify", a.authed(a.verifyOne))
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		openai.WriteError(w, openai.New(404, openai.TypeInvalidRequest, "unknown_url",
-			"Unknown admin API URL: "+r.Method+" "+r.URL.Path+". GET /api/openapi.json describes the admin API."))
-	})
+	a.tenantRoutes(mux)
+	mux.HandleFunc("/api/", a.unknown)
 	return mux
+}
+
+// unknown answers a URL the admin API does not serve.
+func (a *API) unknown(w http.ResponseWriter, r *http.Request) {
+	openai.WriteError(w, openai.New(404, openai.TypeInvalidRequest, "unknown_url",
+		"Unknown admin API URL: "+r.Method+" "+r.URL.Path+". GET /api/openapi.json describes the admin API."))
 }
 
 func (a *API) authed(h http.HandlerFunc) http.Handler {

@@ -73,7 +73,15 @@ func orElse(a, b string) string {
 // Polling a change counter costs one tiny query per interval and needs no
 // notification channel, so it works on SQLite and PostgreSQL alike.
 func (a *App) Watch(ctx context.Context, interval time.Duration) {
-	if a.creds == nil {
+	var changes interface {
+		Changed(ctx context.Context) (int64, error)
+	}
+	switch {
+	case a.creds != nil:
+		changes = a.creds
+	case a.tenants != nil:
+		changes = a.tenants
+	default:
 		return
 	}
 	last := a.seen
@@ -85,9 +93,9 @@ func (a *App) Watch(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		n, err := a.creds.Changed(ctx)
+		n, err := changes.Changed(ctx)
 		if err != nil {
-			a.log.Warn("cannot check the store for credential changes", "error", err.Error())
+			a.log.Warn("cannot check the store for changes", "error", err.Error())
 			continue
 		}
 		if n == last {
@@ -98,8 +106,17 @@ func (a *App) Watch(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Reload re-reads stored credentials and swaps in a router built from them.
+// Reload re-reads stored credentials, projects and virtual keys, and swaps
+// in a router and a directory built from them.
 func (a *App) Reload(ctx context.Context) {
-	a.gateway.SetRouter(route.New(WithCredentials(ctx, a.cfg, a.creds, a.log)))
-	a.log.Info("stored credentials reloaded")
+	if a.creds != nil {
+		a.gateway.SetRouter(route.New(WithCredentials(ctx, a.cfg, a.creds, a.log)))
+	}
+	if a.tenants != nil {
+		if err := a.Directory.Load(ctx, a.tenants); err != nil {
+			a.log.Warn("projects and virtual keys not reloaded", "error", err.Error())
+			return
+		}
+	}
+	a.log.Info("stored credentials, projects and keys reloaded")
 }

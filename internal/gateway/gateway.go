@@ -15,8 +15,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/keygate/keygate/internal/auth"
+	"github.com/keygate/keygate/internal/limits"
 	"github.com/keygate/keygate/internal/metrics"
 	"github.com/keygate/keygate/internal/openai"
+	"github.com/keygate/keygate/internal/policy"
 	"github.com/keygate/keygate/internal/pricing"
 	"github.com/keygate/keygate/internal/relay"
 	"github.com/keygate/keygate/internal/requestid"
@@ -26,9 +29,9 @@ import (
 	"github.com/keygate/keygate/internal/upstream"
 )
 
-// Authenticator admits or refuses a request to /v1.
+// Authenticator identifies the caller of a request to /v1, or refuses it.
 type Authenticator interface {
-	Authenticate(r *http.Request) *openai.Error
+	Authenticate(r *http.Request) (auth.Caller, *openai.Error)
 }
 
 // Recorder takes a usage record for the ledger. It must not block on I/O:
@@ -47,6 +50,7 @@ type Gateway struct {
 	maxBody int64
 	created int64 // the "created" time /v1/models reports
 	ledger  Recorder
+	policy  *policy.Policy
 	now     func() time.Time
 }
 
@@ -61,6 +65,9 @@ func New(router *route.Router, client *upstream.Client, auth Authenticator, maxB
 // SetLedger makes every request that reached an upstream leave a usage
 // record in r.
 func (g *Gateway) SetLedger(r Recorder) { g.ledger = r }
+
+// SetPolicy makes every request pass p's rate limits and budgets.
+func (g *Gateway) SetPolicy(p *policy.Policy) { g.policy = p }
 
 // SetRouter makes later requests use router, as when stored credentials or
 // the model list change. Requests in flight finish on the router they began with.
@@ -100,7 +107,7 @@ func (g *Gateway) Handler() http.Handler {
 
 func (g *Gateway) authed(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := g.auth.Authenticate(r); e != nil {
+		if _, e := g.auth.Authenticate(r); e != nil {
 			openai.WriteError(w, e)
 			return
 		}
@@ -114,8 +121,12 @@ func (g *Gateway) unknownURL(w http.ResponseWriter, r *http.Request) {
 			"/v1/completions, /v1/embeddings, /v1/responses and GET /v1/models, with the base URL ending in /v1."))
 }
 
-// attempt records one upstream try, for the log line.
+// outcome is what became of a request, for accounting and the log line.
 type outcome struct {
+	caller   auth.Caller
+	adm      *policy.Admission
+	admitted bool // passed the caller's limits; its ledger record is due
+	reached  bool // an upstream answered, so the request may have cost something
 	alias    string
 	dep      *route.Deployment // the deployment tried last; nil if none was
 	status   int
@@ -133,13 +144,15 @@ func (g *Gateway) proxy(ep endpoint) http.Handler {
 		var out outcome
 		defer func() {
 			g.metrics.InFlight.Dec()
-			g.finish(r, start, &out)
+			g.finish(w, r, start, &out)
 		}()
-		if e := g.auth.Authenticate(r); e != nil {
+		caller, e := g.auth.Authenticate(r)
+		if e != nil {
 			out.status, out.errCode = e.Status, e.Code
 			openai.WriteError(w, e)
 			return
 		}
+		out.caller = caller
 		body, e := g.readBody(w, r)
 		if e != nil {
 			out.status, out.errCode = e.Status, e.Code
@@ -153,6 +166,12 @@ func (g *Gateway) proxy(ep endpoint) http.Handler {
 			return
 		}
 		out.alias, out.stream = req.Model, req.Stream
+		if !caller.Allows(req.Model) {
+			e := auth.NotAllowed(caller, req.Model)
+			out.status, out.errCode = e.Status, e.Code
+			openai.WriteError(w, e)
+			return
+		}
 		g.serve(w, r, ep, req, body, &out)
 	})
 }
@@ -211,11 +230,38 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 		hideUsage = true
 	}
 
+	// Admission charges the prompt's tokens plus the requested output, as
+	// OpenAI's own limiter does, and reserves the largest possible cost on
+	// the dearest deployment the plan may reach.
+	prompt := promptEstimate(body)
+	tokens := prompt + req.MaxTokens
+	if g.policy != nil {
+		adm, e := g.policy.Admit(r.Context(), policy.Request{Caller: out.caller, Alias: req.Model, Tokens: tokens, MaxCost: maxCost(plan, prompt, req.MaxTokens)})
+		if e != nil {
+			out.status, out.errCode = e.Status, e.Code
+			openai.WriteError(w, e)
+			return
+		}
+		out.adm = adm
+	}
+	out.admitted = true
+
 	var last *openai.Error
+	var busy *limits.Denied // the deployment limit that clears first, while every one refuses
 	for i, d := range plan {
 		out.attempts = i + 1
 		out.dep = d
 		rq := req
+		var hold *policy.Hold
+		if g.policy != nil {
+			var denied *limits.Denied
+			if hold, denied = g.policy.AdmitDeployment(r.Context(), d, tokens); denied != nil {
+				if busy == nil || denied.RetryAfter < busy.RetryAfter {
+					busy = denied
+				}
+				continue
+			}
+		}
 		key := d.Key()
 		if key.IsZero() && d.Credential != "" {
 			// Stored credentials arrive with the credential store; until then
@@ -232,6 +278,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 			Header: r.Header, Stream: req.Stream, Key: key,
 		})
 		if err != nil {
+			hold.Cancel(context.WithoutCancel(r.Context()))
 			if r.Context().Err() != nil {
 				out.status = 499 // the client went away; there is no one to answer
 				return
@@ -244,15 +291,21 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 			}
 			break
 		}
+		out.reached = true
 		if resp.StatusCode >= 400 || !isAPIResponse(resp) {
 			done := g.failed(w, r, d, key, resp, out, &last)
+			hold.Settle(context.WithoutCancel(r.Context()), 0)
 			if done {
 				return
 			}
 			continue
 		}
 		g.relay(w, r, ep, req, hideUsage, resp, out)
+		hold.Settle(context.WithoutCancel(r.Context()), out.usage.PromptTokens+out.usage.CompletionTokens)
 		return
+	}
+	if last == nil && busy != nil {
+		last = policy.DeploymentsBusy(req.Model, busy)
 	}
 	if last == nil {
 		last = openai.New(502, openai.TypeUpstream, upstream.CodeUnreachable, "No deployment could serve this request.")
@@ -270,6 +323,7 @@ func (g *Gateway) failed(w http.ResponseWriter, r *http.Request, d *route.Deploy
 	f := upstream.ClassifyResponse(d, key, resp, head)
 	if f.Passthrough {
 		copyHeaders(w.Header(), resp.Header)
+		out.adm.SetHeaders(w.Header())
 		w.Header().Del("Content-Length")
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(head)
@@ -308,6 +362,7 @@ func (g *Gateway) relay(w http.ResponseWriter, r *http.Request, ep endpoint, req
 	defer resp.Body.Close()
 	h := w.Header()
 	copyHeaders(h, resp.Header)
+	out.adm.SetHeaders(h)
 	isStream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
 	if isStream {
 		h.Set("Cache-Control", "no-cache")
@@ -353,7 +408,7 @@ func copyHeaders(dst, src http.Header) {
 	}
 }
 
-func (g *Gateway) finish(r *http.Request, start time.Time, out *outcome) {
+func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, start time.Time, out *outcome) {
 	dur := g.now().Sub(start)
 	model := out.alias
 	if model != "" && g.router.Load().Deployments(model) == nil {
@@ -375,9 +430,23 @@ func (g *Gateway) finish(r *http.Request, start time.Time, out *outcome) {
 	if out.dep != nil {
 		deployment = out.dep.Name
 	}
-	if g.ledger != nil && out.dep != nil {
+	if out.adm != nil {
+		// The answer is complete; deliver it before talking to the counters.
+		_ = http.NewResponseController(w).Flush()
+		ctx := context.WithoutCancel(r.Context())
+		if out.reached {
+			out.adm.Settle(ctx, out.usage.PromptTokens+out.usage.CompletionTokens, out.cost)
+		} else {
+			out.adm.Cancel(ctx)
+		}
+	}
+	var project, keyID string
+	if c := out.caller; c.Project != nil {
+		project, keyID = c.Project.Name, c.Key.ID
+	}
+	if g.ledger != nil && out.admitted && out.dep != nil {
 		g.ledger.Record(tenant.Usage{
-			RequestID: requestid.From(r.Context()), Time: start.UTC(), Alias: out.alias, Deployment: deployment,
+			RequestID: requestid.From(r.Context()), Time: start.UTC(), Project: project, KeyID: keyID, Alias: out.alias, Deployment: deployment,
 			UpstreamModel: out.dep.Upstream, PromptTokens: out.usage.PromptTokens, CachedTokens: out.usage.CachedTokens,
 			CompletionTokens: out.usage.CompletionTokens, ReasoningTokens: out.usage.ReasoningTokens,
 			Cost: out.cost, Status: out.status, Latency: dur,
@@ -404,4 +473,27 @@ func (g *Gateway) finish(r *http.Request, start time.Time, out *outcome) {
 		slog.Duration("duration", dur),
 		slog.String("error", out.errCode),
 	)
+}
+
+// promptEstimate is the prompt's token count for admission: a JSON body
+// holds at most about one token per four bytes of text, so this errs on the
+// side of reserving too much, which settlement gives back.
+func promptEstimate(body []byte) int64 { return int64(len(body)+3) / 4 }
+
+// maxCost is the most the request can cost on any deployment of plan: the
+// prompt plus the requested output, or the model's whole output cap when
+// the request sets none.
+func maxCost(plan []*route.Deployment, prompt, maxTokens int64) tenant.Nanos {
+	var most tenant.Nanos
+	for _, d := range plan {
+		if !d.Priced {
+			continue
+		}
+		out := maxTokens
+		if out <= 0 {
+			out = d.Price.MaxOutput
+		}
+		most = max(most, pricing.MaxCost(d.Price, prompt, out))
+	}
+	return most
 }
