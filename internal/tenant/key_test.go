@@ -22,3 +22,18 @@ func TestNewKey(t *testing.T) {
 		t.Fatal("two keys alike")
 	}
 }
+
+func TestNanosString(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		n    Nanos
+		want string
+	}{
+		{FromUSD(13), "$13.00"}, {0, "$0.00"}, {FromUSD(0.0042), "$0.0042"}, {14100, "$0.000014"},
+		{1, "$0.000001"}, {-14100, "$-0.000014"}, {FromUSD(0.01), "$0.01"}, {FromUSD(1234.567), "$1234.57"},
+	} {
+		if got := tt.n.String(); got != tt.want {
+			t.Errorf("Nanos(%d) = %s, want %s", int64(tt.n), got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ package tenant
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,12 +18,19 @@ type Nanos int64
 // USD returns n as dollars.
 func (n Nanos) USD() float64 { return float64(n) / 1e9 }
 
-// String renders n as dollars with cents, or more digits below a cent
-// ("$13.00", "$0.0042").
+// String renders n as dollars with cents, or up to six decimals below a
+// cent ("$13.00", "$0.0042", "$0.000014"), never in exponent form.
 func (n Nanos) String() string {
 	usd := n.USD()
 	if usd != 0 && usd < 0.01 && usd > -0.01 {
-		return "$" + strconv.FormatFloat(usd, 'g', 3, 64)
+		s := strings.TrimRight(strconv.FormatFloat(usd, 'f', 6, 64), "0")
+		if strings.HasSuffix(s, ".") || s == "-0." {
+			s = "0.000001" // a positive amount below the last decimal shown
+			if usd < 0 {
+				s = "-" + s
+			}
+		}
+		return "$" + s
 	}
 	return "$" + strconv.FormatFloat(usd, 'f', 2, 64)
 }
