@@ -106,20 +106,11 @@ func groupTitle(by string) string {
 	return "MODEL"
 }
 
-// parseSince reads a date (2006-01-02, UTC) or a span back from now ("24h",
-// "7d").
+// parseSince reads --since (see tenant.ParseSince).
 func parseSince(s string, now time.Time) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
+	t, err := tenant.ParseSince(s, now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--since %q: %w", s, err)
 	}
-	if n := len(s); n > 1 && s[n-1] == 'd' {
-		var days int
-		if _, err := fmt.Sscanf(s[:n-1], "%d", &days); err == nil && days >= 0 {
-			return now.Add(-time.Duration(days) * 24 * time.Hour), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("--since %q: want a date like 2026-11-01 or a span like 24h or 7d", s)
+	return t, nil
 }

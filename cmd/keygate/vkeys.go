@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -245,15 +243,11 @@ func expiresText(t *time.Time) string {
 	return ago(*t)
 }
 
-// parseExpires reads --expires: a Go duration ("12h", "90m") or whole days
-// ("30d"), more than zero.
+// parseExpires reads --expires, a span from now (see tenant.ParseSpan).
 func parseExpires(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		if n, err := strconv.Atoi(days); err == nil && n > 0 && n <= 100*365 {
-			return time.Duration(n) * 24 * time.Hour, nil
-		}
-	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return d, nil
+	d, err := tenant.ParseSpan(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--expires %q: want a span from now like 30d, 2w or 12h", s)
 	}
-	return 0, fmt.Errorf("--expires %q: want a span from now like 30d, 7d or 12h", s)
+	return d, nil
 }

@@ -68,7 +68,8 @@ func (a *API) usage(w http.ResponseWriter, r *http.Request, o *TenantOptions, c 
 	}
 	now := o.Now()
 	if s := q.Get("since"); s != "" {
-		t, ok := parseSince(s, now)
+		t, err := tenant.ParseSince(s, now)
+		ok := err == nil
 		if !ok {
 			openai.WriteError(w, invalid("since", "since=\""+s+"\" is not a time: use a date such as 2026-11-01 (UTC), an RFC 3339 time, or a span back from now such as 24h or 7d."))
 			return
@@ -183,17 +184,3 @@ var periodWords = map[tenant.Period]string{
 	tenant.Total: "in total",
 }
 
-// parseSince reads a date (2006-01-02, UTC), an RFC 3339 time, or a span
-// back from now ("24h", "7d").
-func parseSince(s string, now time.Time) (time.Time, bool) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, true
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, true
-	}
-	if d, ok := parseSpan(s); ok {
-		return now.Add(-d), true
-	}
-	return time.Time{}, false
-}

@@ -3,7 +3,6 @@ package admin
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -162,8 +161,6 @@ func findKey(r *http.Request, o *TenantOptions, project, id string) (tenant.Virt
 	return tenant.VirtualKey{}, tenant.ErrNotFound
 }
 
-// maxSpan bounds expires_in and since spans, far inside time.Duration.
-const maxSpan = 100 * 365 * 24 * time.Hour
 
 // expiry returns when a new key expires (nil: never) from expires_at or
 // expires_in, at most one of which may be given.
@@ -182,8 +179,8 @@ func expiry(at, in string, now time.Time) (*time.Time, *openai.Error) {
 		t = t.UTC()
 		return &t, nil
 	case in != "":
-		d, ok := parseSpan(in)
-		if !ok || d <= 0 {
+		d, err := tenant.ParseSpan(in)
+		if err != nil || d <= 0 {
 			return nil, invalid("expires_in", "expires_in \""+in+"\" is not a span: use a positive number of days, weeks, hours or minutes such as 30d, 2w, 12h or 90m.")
 		}
 		t := now.Add(d).UTC()
@@ -192,26 +189,3 @@ func expiry(at, in string, now time.Time) (*time.Time, *openai.Error) {
 	return nil, nil
 }
 
-// parseSpan reads a span such as "30d", "2w" or anything time.ParseDuration
-// reads ("12h", "90m"). It refuses negative spans and spans over maxSpan.
-func parseSpan(s string) (time.Duration, bool) {
-	unit := time.Duration(0)
-	switch {
-	case strings.HasSuffix(s, "d"):
-		unit = 24 * time.Hour
-	case strings.HasSuffix(s, "w"):
-		unit = 7 * 24 * time.Hour
-	}
-	if unit != 0 {
-		n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
-		if err != nil || n < 0 || n > int64(maxSpan/unit) {
-			return 0, false
-		}
-		return time.Duration(n) * unit, true
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 || d > maxSpan {
-		return 0, false
-	}
-	return d, true
-}
