@@ -96,7 +96,7 @@ model_list:
 
 // newCluster starts m's replicas. frozen stops the rate limiters' clock, so
 // that buckets do not refill while a test runs and admissions are exact.
-func newCluster(t *testing.T, m clusterMode, models string, frozen bool) *cluster {
+func newCluster(t testing.TB, m clusterMode, models string, frozen bool) *cluster {
 	t.Helper()
 	var db, redisURL string
 	prefix := ""
@@ -141,7 +141,7 @@ func newCluster(t *testing.T, m clusterMode, models string, frozen bool) *cluste
 
 // addReplica starts one more replica; on a single binary's database it is
 // what a restart gives, counters starting empty.
-func (c *cluster) addReplica(t *testing.T) *replica {
+func (c *cluster) addReplica(t testing.TB) *replica {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -183,7 +183,7 @@ func (c *cluster) addReplica(t *testing.T) *replica {
 
 // redisPrefix returns a key prefix of this test's own and deletes its keys
 // when the test ends, leaving Redis as it was.
-func redisPrefix(t *testing.T, url string) string {
+func redisPrefix(t testing.TB, url string) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	prefix := "kgtest:" + hex.EncodeToString(b) + ":"
@@ -209,7 +209,7 @@ func redisPrefix(t *testing.T, url string) string {
 
 // project creates a project and one key of it through the first replica's
 // store, and waits until every replica has loaded them.
-func (c *cluster) project(t *testing.T, p tenant.Project, kl tenant.Limits) (string, tenant.VirtualKey) {
+func (c *cluster) project(t testing.TB, p tenant.Project, kl tenant.Limits) (string, tenant.VirtualKey) {
 	t.Helper()
 	ctx := context.Background()
 	st := c.Replicas[0].Store
@@ -227,7 +227,7 @@ func (c *cluster) project(t *testing.T, p tenant.Project, kl tenant.Limits) (str
 
 // waitFor waits until ok holds on every replica; changes must reach them
 // within a second.
-func (c *cluster) waitFor(t *testing.T, ok func(*replica) bool) {
+func (c *cluster) waitFor(t testing.TB, ok func(*replica) bool) {
 	t.Helper()
 	deadline := time.Now().Add(time.Second)
 	for _, r := range c.Replicas {
