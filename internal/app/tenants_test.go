@@ -129,6 +129,28 @@ func TestBudgetAcrossReplicas(t *testing.T) {
 	})
 }
 
+// TestRateLimitRealClock: the same burst on the real clock. The bucket
+// refills one request a second, so a burst that takes s seconds admits
+// 60 + s at most, never fewer than 60.
+func TestRateLimitRealClock(t *testing.T) {
+	forEachMode(t, func(t *testing.T, m clusterMode) {
+		c := newCluster(t, m, pricedModels, false)
+		key, _ := c.project(t, tenant.Project{Name: "team"}, tenant.Limits{RPM: 60})
+		start := time.Now()
+		answers := c.burst(t, 150, 24, key, "m", 20)
+		elapsed := time.Since(start)
+		ok := 0
+		for _, a := range answers {
+			if a.status == 200 {
+				ok++
+			}
+		}
+		if most := 60 + int(elapsed/time.Second) + 1; ok < 60 || ok > most {
+			t.Fatalf("admitted %d of 150 in %s with a 60 RPM key across %d replicas; want 60 to %d", ok, elapsed.Round(time.Millisecond), m.replicas, most)
+		}
+	})
+}
+
 // TestKeyChangesReachReplicas: a revoked key is refused by every replica
 // within a second, with a message saying it was revoked.
 func TestKeyChangesReachReplicas(t *testing.T) {
