@@ -12,6 +12,8 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
+	"github.com/keygate/keygate/internal/mockopenai"
+	"github.com/keygate/keygate/internal/store"
 	"github.com/keygate/keygate/internal/tenant"
 )
 
@@ -172,5 +174,33 @@ func TestRedisDown(t *testing.T) {
 	a := c.get(t, 0, "/metrics", adminToken)
 	if !strings.Contains(a.body, "keygate_limits_degraded 1") || !strings.Contains(a.body, `keygate_limit_refusals_total{kind="requests",scope="key"} 1`) {
 		t.Fatalf("metrics: %s", a.body)
+	}
+}
+
+// TestBudgetChargesUnreportedUsage: a stream cut before its usage arrives
+// may still have cost money, so the budget keeps the reservation and the
+// ledger records it as estimated, equal to what the budget counted.
+func TestBudgetChargesUnreportedUsage(t *testing.T) {
+	c := newCluster(t, single, `
+model_list:
+  - {model_name: m, model: openai/gpt-4o-mini, api_key: "`+mockopenai.Key(mockopenai.ScenarioDrop)+`", api_base: "{{MOCK}}", input_cost_per_token: 0.0005, output_cost_per_token: 0.001}
+`, false)
+	key, _ := c.project(t, tenant.Project{Name: "team", Limits: tenant.Limits{Budget: tenant.FromUSD(1), Period: tenant.Month}}, tenant.Limits{})
+	a := c.post(t, 0, "/v1/chat/completions", key, `{"model":"m","stream":true,"max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`)
+	if a.status != 200 {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	c.closeLedgers(t)
+	spent, err := c.Replicas[0].Limiter.Spent(context.Background(), "p:team", tenant.Month, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 output tokens at $0.001 plus the prompt estimate.
+	if spent < tenant.FromUSD(0.1) || spent > tenant.FromUSD(0.15) {
+		t.Fatalf("spent %s for a cut stream; want the reservation, about $0.12", spent)
+	}
+	rows, err := c.Replicas[0].Store.UsageSummary(context.Background(), store.UsageQuery{Project: "team"})
+	if err != nil || len(rows) != 1 || rows[0].Cost != spent {
+		t.Fatalf("ledger %+v (%v), want one record costing %s", rows, err, spent)
 	}
 }

@@ -127,6 +127,11 @@ type outcome struct {
 	adm      *policy.Admission
 	admitted bool // passed the caller's limits; its ledger record is due
 	reached  bool // an upstream answered, so the request may have cost something
+	// reserved is what admission held: tokens and the largest possible
+	// cost, charged in full when an answered request reports no usage.
+	reservedTokens int64
+	reservedCost   tenant.Nanos
+	estimated      bool
 	alias    string
 	dep      *route.Deployment // the deployment tried last; nil if none was
 	status   int
@@ -235,8 +240,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 	// the dearest deployment the plan may reach.
 	prompt := promptEstimate(body)
 	tokens := prompt + req.MaxTokens
+	out.reservedTokens, out.reservedCost = tokens, maxCost(plan, prompt, req.MaxTokens)
 	if g.policy != nil {
-		adm, e := g.policy.Admit(r.Context(), policy.Request{Caller: out.caller, Alias: req.Model, Tokens: tokens, MaxCost: maxCost(plan, prompt, req.MaxTokens)})
+		adm, e := g.policy.Admit(r.Context(), policy.Request{Caller: out.caller, Alias: req.Model, Tokens: tokens, MaxCost: out.reservedCost})
 		if e != nil {
 			out.status, out.errCode = e.Status, e.Code
 			openai.WriteError(w, e)
@@ -434,8 +440,15 @@ func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, start time.Time
 		// The answer is complete; deliver it before talking to the counters.
 		_ = http.NewResponseController(w).Flush()
 		ctx := context.WithoutCancel(r.Context())
+		used := out.usage.PromptTokens + out.usage.CompletionTokens
+		if out.reached && out.status < 300 && out.usage.IsZero() {
+			// A stream the client left early, or an upstream that reports
+			// no usage: the provider may have charged for it, so the budget
+			// keeps what was reserved rather than letting it go free.
+			used, out.cost, out.estimated = out.reservedTokens, out.reservedCost, true
+		}
 		if out.reached {
-			out.adm.Settle(ctx, out.usage.PromptTokens+out.usage.CompletionTokens, out.cost)
+			out.adm.Settle(ctx, used, out.cost)
 		} else {
 			out.adm.Cancel(ctx)
 		}
@@ -449,7 +462,7 @@ func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, start time.Time
 			RequestID: requestid.From(r.Context()), Time: start.UTC(), Project: project, KeyID: keyID, Alias: out.alias, Deployment: deployment,
 			UpstreamModel: out.dep.Upstream, PromptTokens: out.usage.PromptTokens, CachedTokens: out.usage.CachedTokens,
 			CompletionTokens: out.usage.CompletionTokens, ReasoningTokens: out.usage.ReasoningTokens,
-			Cost: out.cost, Status: out.status, Latency: dur,
+			Cost: out.cost, Status: out.status, Latency: dur, Estimated: out.estimated,
 		})
 	}
 	level := slog.LevelInfo
