@@ -183,4 +183,3 @@ var periodWords = map[tenant.Period]string{
 	tenant.Month: "this month",
 	tenant.Total: "in total",
 }
-

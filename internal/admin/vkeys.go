@@ -161,7 +161,6 @@ func findKey(r *http.Request, o *TenantOptions, project, id string) (tenant.Virt
 	return tenant.VirtualKey{}, tenant.ErrNotFound
 }
 
-
 // expiry returns when a new key expires (nil: never) from expires_at or
 // expires_in, at most one of which may be given.
 func expiry(at, in string, now time.Time) (*time.Time, *openai.Error) {
@@ -188,4 +187,3 @@ func expiry(at, in string, now time.Time) (*time.Time, *openai.Error) {
 	}
 	return nil, nil
 }
-

@@ -132,14 +132,14 @@ type outcome struct {
 	reservedTokens int64
 	reservedCost   tenant.Nanos
 	estimated      bool
-	alias    string
-	dep      *route.Deployment // the deployment tried last; nil if none was
-	status   int
-	attempts int
-	usage    openai.Usage
-	cost     tenant.Nanos
-	stream   bool
-	errCode  string
+	alias          string
+	dep            *route.Deployment // the deployment tried last; nil if none was
+	status         int
+	attempts       int
+	usage          openai.Usage
+	cost           tenant.Nanos
+	stream         bool
+	errCode        string
 }
 
 func (g *Gateway) proxy(ep endpoint) http.Handler {
