@@ -192,6 +192,16 @@ func TestProjectIsolation(t *testing.T) {
 		if a := c.chat(t, 0, keyA, "m", 5); a.status != 200 {
 			t.Fatalf("alpha on its model: %d %s", a.status, a.body)
 		}
+		// Model listings and "unknown model" hints name alpha's models only.
+		if a := c.get(t, 0, "/v1/models", keyA); a.status != 200 || strings.Contains(a.body, `"other"`) || !strings.Contains(a.body, `"m"`) {
+			t.Errorf("GET /v1/models with alpha's key: %d %s", a.status, a.body)
+		}
+		if a := c.get(t, 0, "/v1/models/other", keyA); a.status != 404 {
+			t.Errorf("GET /v1/models/other with alpha's key: %d %s", a.status, a.body)
+		}
+		if a := c.chat(t, 0, keyA, "nope", 5); a.status != 404 || strings.Contains(a.body, "other") {
+			t.Errorf("unknown model with alpha's key: %d %s", a.status, a.body)
+		}
 		c.closeLedgers(t)
 		// Asking for bravo by name gets what a project that does not exist
 		// gets; listing shows alpha's things only.

@@ -105,13 +105,14 @@ func (g *Gateway) Handler() http.Handler {
 	return mux
 }
 
-func (g *Gateway) authed(h http.HandlerFunc) http.Handler {
+func (g *Gateway) authed(h func(http.ResponseWriter, *http.Request, auth.Caller)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, e := g.auth.Authenticate(r); e != nil {
+		c, e := g.auth.Authenticate(r)
+		if e != nil {
 			openai.WriteError(w, e)
 			return
 		}
-		h(w, r)
+		h(w, r, c)
 	})
 }
 
@@ -171,7 +172,7 @@ func (g *Gateway) proxy(ep endpoint) http.Handler {
 			return
 		}
 		out.alias, out.stream = req.Model, req.Stream
-		if !caller.Allows(req.Model) {
+		if !caller.Allows(req.Model) && g.router.Load().Deployments(req.Model) != nil {
 			e := auth.NotAllowed(caller, req.Model)
 			out.status, out.errCode = e.Status, e.Code
 			openai.WriteError(w, e)
@@ -218,7 +219,7 @@ func tooLarge(n, max int64) *openai.Error {
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req openai.Request, body []byte, out *outcome) {
 	plan := g.router.Load().Plan(req.Model, g.now())
 	if len(plan) == 0 {
-		e := g.unknownModel(req.Model)
+		e := g.unknownModel(req.Model, out.caller)
 		out.status, out.errCode = e.Status, e.Code
 		openai.WriteError(w, e)
 		return

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/keygate/keygate/internal/auth"
 	"github.com/keygate/keygate/internal/openai"
 	"github.com/keygate/keygate/internal/suggest"
 )
@@ -24,9 +25,12 @@ func (g *Gateway) model(alias string) modelObject {
 	return modelObject{ID: alias, Object: "model", Created: g.created, OwnedBy: owner}
 }
 
-func (g *Gateway) listModels(w http.ResponseWriter, _ *http.Request) {
-	data := make([]modelObject, 0, len(g.router.Load().Aliases()))
-	for _, a := range g.router.Load().Aliases() {
+// listModels lists the aliases the caller may use, as OpenAI lists the
+// models a key can access.
+func (g *Gateway) listModels(w http.ResponseWriter, _ *http.Request, c auth.Caller) {
+	aliases := g.visible(c)
+	data := make([]modelObject, 0, len(aliases))
+	for _, a := range aliases {
 		data = append(data, g.model(a))
 	}
 	writeJSON(w, struct {
@@ -35,18 +39,35 @@ func (g *Gateway) listModels(w http.ResponseWriter, _ *http.Request) {
 	}{"list", data})
 }
 
-func (g *Gateway) getModel(w http.ResponseWriter, r *http.Request) {
+func (g *Gateway) getModel(w http.ResponseWriter, r *http.Request, c auth.Caller) {
 	id := r.PathValue("id")
-	if g.router.Load().Deployments(id) == nil {
-		openai.WriteError(w, g.unknownModel(id))
+	if g.router.Load().Deployments(id) == nil || !c.Allows(id) {
+		openai.WriteError(w, g.unknownModel(id, c))
 		return
 	}
 	writeJSON(w, g.model(id))
 }
 
-// unknownModel is OpenAI's model_not_found, with the fix: the names that work.
-func (g *Gateway) unknownModel(name string) *openai.Error {
-	aliases := g.router.Load().Aliases()
+// visible returns the aliases the caller may use, so that a project's key
+// never learns the names of models only other projects may use.
+func (g *Gateway) visible(c auth.Caller) []string {
+	all := g.router.Load().Aliases()
+	if c.Project == nil || len(c.Project.Models) == 0 {
+		return all
+	}
+	var out []string
+	for _, a := range all {
+		if c.Allows(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// unknownModel is OpenAI's model_not_found, with the fix: the names that
+// work for the caller.
+func (g *Gateway) unknownModel(name string, c auth.Caller) *openai.Error {
+	aliases := g.visible(c)
 	msg := "The model `" + name + "` does not exist or you do not have access to it. "
 	if len(aliases) == 0 {
 		msg += "This keygate has no models configured yet: an admin must add a model_list to its config (see `keygate config check`)."
