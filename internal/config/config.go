@@ -66,6 +66,7 @@ type Deployment struct {
 	Proxy        string          // http://, https://, socks5:// or socks5h:// URL; "" = environment (HTTPS_PROXY, NO_PROXY)
 	Timeout      time.Duration   // request_timeout / timeout; 0 = Config.RequestTimeout
 	RPM, TPM     int             // this deployment's own limits; 0 = unknown (learned from headers)
+	NoPreflight  bool            // preflight: false — send requests above the model's output cap or context window as they are
 	// PriceOverride is the entry's own prices and token limits, laid over
 	// the pricing catalog's by the router; its nil fields keep the catalog's.
 	PriceOverride PriceOverride

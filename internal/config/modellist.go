@@ -22,7 +22,7 @@ var entryFields = []string{
 	"api_base", "api_version", "organization", "project", "proxy",
 	"request_timeout", "timeout", "rpm", "tpm", "fallbacks", "enabled", "auth_method",
 	"input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
-	"output_cost_per_reasoning_token", "max_output_tokens", "max_input_tokens",
+	"output_cost_per_reasoning_token", "max_output_tokens", "max_input_tokens", "preflight",
 }
 
 // entryOnly may not appear inside litellm_params.
@@ -318,6 +318,11 @@ func (p *parser) limits(raw rawEntry, d *Deployment) []string {
 	if g, ok := raw["tpm"]; ok {
 		n, _ := p.integer(g)
 		d.TPM = int(min(n, maxInt))
+	}
+	if g, ok := raw["preflight"]; ok {
+		if on, ok := p.boolean(g); ok {
+			d.NoPreflight = !on
+		}
 	}
 	if g, ok := raw["organization"]; ok {
 		var out []string

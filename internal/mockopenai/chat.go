@@ -148,8 +148,11 @@ func (c *call) chatJSON(g *generation) []byte {
 		b = appendString(b, g.finish)
 		b = append(b, '}')
 	}
-	b = append(b, `],"usage":`...)
-	b = appendChatUsage(b, g.prompt, g.completionTokens())
+	b = append(b, ']')
+	if c.scenario != ScenarioNoUsage {
+		b = append(b, `,"usage":`...)
+		b = appendChatUsage(b, g.prompt, g.completionTokens())
+	}
 	b = append(b, `,"service_tier":"default","system_fingerprint":`...)
 	b = appendString(b, c.model.Fingerprint)
 	return append(b, '}', '\n')
@@ -200,7 +203,7 @@ var (
 // one chunk per word, a finishing chunk with an empty delta, the usage chunk
 // with empty choices when asked for, and [DONE].
 func (c *call) streamChat(g *generation, opts *streamOptions) {
-	cc := chatChunks{usage: opts.usage(), obf: opts.obfuscation()}
+	cc := chatChunks{usage: opts.usage() && c.scenario != ScenarioNoUsage, obf: opts.obfuscation()}
 	p := append([]byte(nil), `{"id":`...)
 	p = appendString(p, g.id)
 	p = append(p, `,"object":"chat.completion.chunk","created":`...)

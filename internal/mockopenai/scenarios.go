@@ -48,6 +48,10 @@ const (
 	ScenarioStreamError = "streamerror"
 	// ScenarioForbidden answers 403 unsupported_country_region_territory.
 	ScenarioForbidden = "forbidden"
+	// ScenarioNoUsage answers like an OpenAI-compatible server that reports
+	// no usage: chat answers without "usage", streams that ignore
+	// stream_options.include_usage.
+	ScenarioNoUsage = "nousage"
 )
 
 // scenarioNames lists every scenario, in documentation order.
@@ -55,7 +59,7 @@ var scenarioNames = [...]string{
 	ScenarioGood, ScenarioUnlimited, ScenarioFree, ScenarioRevoked, ScenarioDeactivated,
 	ScenarioNoQuota, ScenarioNoBilling, ScenarioRateLimited, ScenarioTokenLimited,
 	ScenarioOverloaded, ScenarioFlaky, ScenarioSlow, ScenarioDrop, ScenarioStreamError,
-	ScenarioForbidden,
+	ScenarioForbidden, ScenarioNoUsage,
 }
 
 // Scenarios returns every scenario name, in documentation order.

@@ -16,9 +16,10 @@ import (
 type Request struct {
 	Model        string
 	Stream       bool
-	IncludeUsage bool  // stream_options.include_usage is true
-	MaxTokens    int64 // max_tokens, max_completion_tokens or max_output_tokens; 0 when absent
-	HasStreamOps bool  // stream_options is present
+	IncludeUsage bool   // stream_options.include_usage is true
+	MaxTokens    int64  // max_tokens, max_completion_tokens or max_output_tokens; 0 when absent
+	MaxTokensKey string // which of those the request used, for errors naming it
+	HasStreamOps bool   // stream_options is present
 
 	// Byte range of the model's raw JSON value (quotes included), so that
 	// SetModel rewrites it without re-scanning the body.
@@ -82,7 +83,7 @@ func ScanRequest(body []byte) (Request, *Error) {
 				bad = typeError(k.Str, "an integer", v)
 				return false
 			}
-			r.MaxTokens = n
+			r.MaxTokens, r.MaxTokensKey = n, k.Str
 		}
 		return true
 	})

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/tidwall/gjson"
@@ -28,6 +29,10 @@ type Result struct {
 	// Complete is false when the upstream's answer ended early (a stream cut
 	// before its final event); the client was told with an error event.
 	Complete bool
+	// Text is the generated text the client received (message content, tool
+	// call arguments), kept only when the upstream reported no usage, so
+	// that the caller can count the completion itself.
+	Text string
 }
 
 // jsonBuffers recycles the copy buffer and the kept copy of JSON bodies: a
@@ -77,6 +82,9 @@ func JSON(w io.Writer, body io.Reader) (Result, error) {
 	res.Complete = true
 	if tail == nil {
 		res.Usage = openai.ParseUsage(gjson.GetBytes(keep.Bytes(), "usage"))
+		if res.Usage.IsZero() {
+			res.Text = bodyText(keep.Bytes())
+		}
 		return res, nil
 	}
 	res.Usage = usageFromTail(tail)
@@ -122,3 +130,24 @@ type rwFlusher struct {
 }
 
 func (f rwFlusher) Flush() error { return f.rc.Flush() }
+
+// bodyText gathers the generated text of a JSON answer: chat messages and
+// their tool calls, legacy completions, and Responses output.
+func bodyText(body []byte) string {
+	var b strings.Builder
+	for _, c := range gjson.GetBytes(body, "choices").Array() {
+		b.WriteString(c.Get("message.content").String())
+		b.WriteString(c.Get("text").String())
+		for _, tc := range c.Get("message.tool_calls").Array() {
+			b.WriteString(tc.Get("function.name").String())
+			b.WriteString(tc.Get("function.arguments").String())
+		}
+	}
+	for _, o := range gjson.GetBytes(body, "output").Array() {
+		for _, part := range o.Get("content").Array() {
+			b.WriteString(part.Get("text").String())
+		}
+		b.WriteString(o.Get("arguments").String())
+	}
+	return b.String()
+}

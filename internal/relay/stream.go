@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -36,8 +37,15 @@ type StreamOptions struct {
 // client is sent an error event in the stream's own framing, so that SDKs raise
 // an error instead of treating a cut answer as complete. The caller has written
 // the status and headers.
-func Stream(w flusher, body io.Reader, opts StreamOptions) (Result, error) {
-	var res Result
+func Stream(w flusher, body io.Reader, opts StreamOptions) (res Result, err error) {
+	// Events are kept, as raw bytes, until the usage arrives: an upstream
+	// that never sends it leaves keygate to count the completion from them.
+	var kept []byte
+	defer func() {
+		if res.Usage.IsZero() {
+			res.Text = streamText(kept, opts.Kind)
+		}
+	}()
 	er := openai.NewEventReader(body)
 	for {
 		ev, err := er.Next()
@@ -48,6 +56,9 @@ func Stream(w flusher, body io.Reader, opts StreamOptions) (Result, error) {
 			return res, cutShort(w, &res, opts.Kind, err)
 		}
 		out := ev.Raw
+		if res.Usage.IsZero() && len(kept)+len(ev.Raw) <= maxKept {
+			kept = append(kept, ev.Raw...)
+		}
 		switch opts.Kind {
 		case ChatStream:
 			if openai.IsDone(ev.Data) {
@@ -78,6 +89,44 @@ func Stream(w flusher, body io.Reader, opts StreamOptions) (Result, error) {
 		res.Bytes += int64(len(out))
 		if err := w.Flush(); err != nil {
 			return res, err
+		}
+	}
+}
+
+// maxKept bounds the events kept for counting a stream without usage.
+const maxKept = 4 << 20
+
+// streamText gathers the generated text of kept events: chat and legacy
+// completion deltas, tool call argument deltas, and Responses text deltas.
+func streamText(kept []byte, kind Kind) string {
+	if len(kept) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	er := openai.NewEventReader(bytes.NewReader(kept))
+	for {
+		ev, err := er.Next()
+		if err != nil {
+			return b.String()
+		}
+		switch kind {
+		case ChatStream:
+			if openai.IsDone(ev.Data) {
+				continue
+			}
+			for _, c := range gjson.GetBytes(ev.Data, "choices").Array() {
+				b.WriteString(c.Get("delta.content").String())
+				b.WriteString(c.Get("text").String())
+				for _, tc := range c.Get("delta.tool_calls").Array() {
+					b.WriteString(tc.Get("function.name").String())
+					b.WriteString(tc.Get("function.arguments").String())
+				}
+			}
+		case ResponsesStream:
+			switch string(ev.Name) {
+			case "response.output_text.delta", "response.function_call_arguments.delta":
+				b.WriteString(gjson.GetBytes(ev.Data, "delta").String())
+			}
 		}
 	}
 }
