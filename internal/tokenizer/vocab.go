@@ -1,0 +1,229 @@
+package tokenizer
+
+import (
+	_ "embed" // the vocabularies
+	"fmt"
+	"math/bits"
+)
+
+//go:generate go run ./gen -out vocab
+
+// The vocabularies written by ./gen: for each encoding, its tokens in rank
+// order, each as one length byte followed by the token bytes. As strings
+// they stay in the binary's read-only data; loading copies none of it.
+var (
+	//go:embed vocab/cl100k_base.bin
+	cl100kData string
+	//go:embed vocab/o200k_base.bin
+	o200kData string
+)
+
+// noRank is the rank of a byte string that is not a token.
+const noRank = ^uint32(0)
+
+// vocab maps token bytes to ranks and back. Lookups do not allocate.
+//
+// The rank → bytes direction needs no copy of the tokens: off indexes into
+// the embedded data. The bytes → rank direction is built for the two kinds
+// of lookup the tokenizer makes:
+//
+//   - A whole piece, which is usually a token (" the", "func"): a probe of
+//     an open-addressing hash table with linear probing. Slots carry a
+//     token's first eight bytes and its length, so a hit on a token of up to
+//     eight bytes (three out of four tokens) compares two integers, mostly
+//     in one cache line, and never reads the token bytes.
+//   - A merge candidate, two adjacent parts of a piece, which is usually
+//     not a token: a byte pair is looked up in a direct table (every merge
+//     starts with all of its piece's pairs), anything longer first in a
+//     blocked Bloom filter, a quarter of a megabyte that stays in cache
+//     and turns most misses away before they touch the big table.
+//
+// The memory-bound part of tokenizing is these lookups; see BenchmarkLookup.
+type vocab struct {
+	data   string   // the embedded file
+	off    []uint32 // off[rank]: start of the token's bytes in data; data[off[rank]-1] is its length
+	slots  []slot   // the hash table; n == 0 marks an empty slot
+	shift  uint     // 64 - log2(len(slots)): a hash's top bits pick the first slot
+	maxLen int      // longest token, in bytes
+
+	filter      []uint64 // Bloom filter of all tokens: two bits of one word each
+	filterShift uint     // 64 - log2(len(filter))
+
+	byteRank [256]uint32
+	pairRank []uint32 // pairRank[a<<8|b]: rank of the bytes a, b
+}
+
+type slot struct {
+	key  uint64 // the token's first eight bytes, little-endian, zero-padded
+	n    uint32 // token length
+	rank uint32
+}
+
+// loadVocab indexes data, the embedded vocabulary of the encoding name.
+func loadVocab(name, data string) (*vocab, error) {
+	v := &vocab{data: data}
+	v.off = make([]uint32, 0, countTokens(data))
+	for p := 0; p < len(data); {
+		n := int(data[p])
+		if n == 0 || p+1+n > len(data) {
+			return nil, fmt.Errorf("tokenizer: %s vocabulary corrupt at byte %d", name, p)
+		}
+		v.off = append(v.off, uint32(p+1))
+		v.maxLen = max(v.maxLen, n)
+		p += 1 + n
+	}
+
+	// Load factor 3/8 to 3/4: for o200k_base, 2¹⁸ slots (4 MiB) at 0.76.
+	// Half that load factor makes hits on a cold table a fifth faster, but
+	// counting the corpus no faster, at twice the memory.
+	size := 1 << bits.Len(uint(len(v.off)))
+	v.slots = make([]slot, size)
+	v.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	// About ten filter bits per token: 2 to 3% false positives.
+	words := 1 << bits.Len(uint(len(v.off)/8))
+	v.filter = make([]uint64, words)
+	v.filterShift = uint(64 - bits.TrailingZeros(uint(words)))
+	v.pairRank = make([]uint32, 1<<16)
+	for p := range v.pairRank {
+		v.pairRank[p] = noRank
+	}
+	for r, o := range v.off {
+		i, j := int(o), int(o)+int(data[o-1])
+		// No check for repeated tokens here: gen refuses them.
+		k := key(data, i, j)
+		h := hash(data, i, j, k)
+		p := h >> v.shift
+		for v.slots[p].n != 0 {
+			p = (p + 1) & uint64(size-1)
+		}
+		v.slots[p] = slot{key: k, n: uint32(j - i), rank: uint32(r)}
+		v.filter[h>>v.filterShift] |= filterBits(h)
+		if j-i == 2 {
+			v.pairRank[int(data[i])<<8|int(data[i+1])] = uint32(r)
+		}
+	}
+	for b := range 256 {
+		s := string([]byte{byte(b)})
+		k := key(s, 0, 1)
+		r := v.lookup(s, 0, 1, k, hash(s, 0, 1, k))
+		if r == noRank {
+			return nil, fmt.Errorf("tokenizer: %s vocabulary lacks byte %#x", name, b)
+		}
+		v.byteRank[b] = r
+	}
+	return v, nil
+}
+
+func countTokens(data string) int {
+	n := 0
+	for p := 0; p < len(data); p += 1 + int(data[p]) {
+		n++
+	}
+	return n
+}
+
+// token returns the bytes of the token with rank r, which must be valid.
+func (v *vocab) token(r uint32) string {
+	o := v.off[r]
+	return v.data[o : o+uint32(v.data[o-1])]
+}
+
+// wholeRank returns the rank of the piece s[i:j], or noRank if it is not a
+// token. Like all lookups it may read (but never uses) bytes of s after j.
+func (v *vocab) wholeRank(s string, i, j int) uint32 {
+	if j-i > v.maxLen {
+		return noRank
+	}
+	k := key(s, i, j)
+	return v.lookup(s, i, j, k, hash(s, i, j, k))
+}
+
+// rank returns the rank of the merge candidate s[i:j], at least two bytes,
+// or noRank if it is not a token.
+func (v *vocab) rank(s string, i, j int) uint32 {
+	n := j - i
+	if n == 2 {
+		return v.pairRank[int(s[i])<<8|int(s[i+1])]
+	}
+	if n > v.maxLen {
+		return noRank
+	}
+	k := key(s, i, j)
+	h := hash(s, i, j, k)
+	if f := filterBits(h); v.filter[h>>v.filterShift]&f != f {
+		return noRank
+	}
+	return v.lookup(s, i, j, k, h)
+}
+
+// lookup finds s[i:j], whose key and hash are k and h, in the hash table.
+func (v *vocab) lookup(s string, i, j int, k, h uint64) uint32 {
+	n := j - i
+	mask := uint64(len(v.slots) - 1)
+	for p := h >> v.shift; ; p = (p + 1) & mask {
+		sl := &v.slots[p]
+		if sl.key == k && int(sl.n) == n {
+			if n <= 8 {
+				return sl.rank
+			}
+			o := int(v.off[sl.rank])
+			if v.data[o+8:o+n] == s[i+8:j] {
+				return sl.rank
+			}
+		} else if sl.n == 0 {
+			return noRank
+		}
+	}
+}
+
+// filterBits returns a token's two bits in its Bloom filter word, taken
+// from hash bits below those that pick the word.
+func filterBits(h uint64) uint64 {
+	return 1<<(h>>20&63) | 1<<(h>>26&63)
+}
+
+// key returns the first (up to) eight bytes of s[i:j], little-endian and
+// zero-padded. With eight bytes available from i it is one load and a mask.
+func key(s string, i, j int) uint64 {
+	if i+8 <= len(s) {
+		k := le64(s[i:])
+		if n := j - i; n < 8 {
+			k &= 1<<(8*uint(n)) - 1
+		}
+		return k
+	}
+	return keyTail(s, i, j)
+}
+
+// keyTail is key near the end of s, a byte at a time.
+func keyTail(s string, i, j int) uint64 {
+	var k uint64
+	for p := min(j-i, 8) - 1; p >= 0; p-- {
+		k = k<<8 | uint64(s[i+p])
+	}
+	return k
+}
+
+// hash mixes a key with the length and, for longer strings, the bytes past
+// the eighth. The result's high bits are the well-mixed ones.
+func hash(s string, i, j int, k uint64) uint64 {
+	h := (k ^ uint64(j-i)<<58 ^ uint64(j-i)) * 0x9e3779b97f4a7c15
+	if j-i > 8 {
+		h = hashTail(s, i, j, h)
+	}
+	return h
+}
+
+func hashTail(s string, i, j int, h uint64) uint64 {
+	for p := i + 8; p < j; p += 8 {
+		h = (h ^ key(s, p, j)) * 0xbf58476d1ce4e5b9
+		h ^= h >> 29
+	}
+	return h
+}
+
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
