@@ -46,7 +46,7 @@ Start it with a built-in mock upstream to try it offline:
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String("config", "", "config file (default $KEYGATE_CONFIG or ./keygate.yaml)")
-	root.AddCommand(newServeCmd(), newMockCmd(), newConfigCmd(), newKeysCmd(), newDoctorCmd(), newProjectsCmd(), newVKeysCmd(), newUsageCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newMockCmd(), newConfigCmd(), newKeysCmd(), newDoctorCmd(), newProjectsCmd(), newVKeysCmd(), newUsageCmd(), newTokensCmd(), newVersionCmd())
 	return root
 }
 
