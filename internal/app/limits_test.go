@@ -178,8 +178,8 @@ func TestRedisDown(t *testing.T) {
 }
 
 // TestBudgetChargesUnreportedUsage: a stream cut before its usage arrives
-// may still have cost money, so the budget keeps the reservation and the
-// ledger records it as estimated, equal to what the budget counted.
+// still cost money; keygate counts the prompt and the text the client got,
+// charges the budget that, and records the same in the ledger.
 func TestBudgetChargesUnreportedUsage(t *testing.T) {
 	c := newCluster(t, single, `
 model_list:
@@ -195,12 +195,17 @@ model_list:
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 100 output tokens at $0.001 plus the prompt estimate.
-	if spent < tenant.FromUSD(0.1) || spent > tenant.FromUSD(0.15) {
-		t.Fatalf("spent %s for a cut stream; want the reservation, about $0.12", spent)
-	}
 	rows, err := c.Replicas[0].Store.UsageSummary(context.Background(), store.UsageQuery{Project: "team"})
-	if err != nil || len(rows) != 1 || rows[0].Cost != spent {
-		t.Fatalf("ledger %+v (%v), want one record costing %s", rows, err, spent)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("ledger %+v (%v), want one record", rows, err)
+	}
+	r := rows[0]
+	// "hi" is 8 tokens as a chat prompt; the two chunks before the cut carry
+	// a few more.
+	if r.PromptTokens != 8 || r.CompletionTokens < 1 || r.CompletionTokens > 10 {
+		t.Fatalf("estimated usage %+v", r)
+	}
+	if spent == 0 || r.Cost != spent {
+		t.Fatalf("ledger cost %s, budget spend %s; want equal and not zero", r.Cost, spent)
 	}
 }

@@ -74,8 +74,8 @@ func TestNoFailoverOnClientError(t *testing.T) {
 	s := newStack(t, `
 client_keys: [`+clientKey+`]
 model_list:
-  - {model_name: pair, model: openai/gpt-4o-mini, api_key: `+good+`-a, api_base: "{{MOCK}}"}
-  - {model_name: pair, model: openai/gpt-4o-mini, api_key: `+good+`-b, api_base: "{{MOCK}}"}
+  - {model_name: pair, model: openai/gpt-4o-mini, api_key: `+good+`-a, api_base: "{{MOCK}}", preflight: false}
+  - {model_name: pair, model: openai/gpt-4o-mini, api_key: `+good+`-b, api_base: "{{MOCK}}", preflight: false}
 `, stackOptions{})
 	resp, _ := s.post(t, "/chat/completions", `{"model":"pair","max_tokens":1000000,"messages":[{"role":"user","content":"hi"}]}`)
 	if resp.StatusCode != 400 {

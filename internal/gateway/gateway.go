@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,8 @@ import (
 	"github.com/keygate/keygate/internal/route"
 	"github.com/keygate/keygate/internal/secret"
 	"github.com/keygate/keygate/internal/tenant"
+	"github.com/keygate/keygate/internal/tokencount"
+	"github.com/keygate/keygate/internal/tokenizer"
 	"github.com/keygate/keygate/internal/upstream"
 )
 
@@ -52,6 +55,7 @@ type Gateway struct {
 	ledger  Recorder
 	policy  *policy.Policy
 	now     func() time.Time
+	counts  sync.Map // *tokenizer.Encoding → *tokencount.Cache
 }
 
 // New returns a gateway serving router's aliases through client.
@@ -80,13 +84,14 @@ type endpoint struct {
 	// gateway asks for usage on every stream.
 	usageOption bool
 	kind        relay.Kind
+	count       string // the tokencount endpoint that counts its prompt
 }
 
 var (
-	chatEndpoint        = endpoint{"/chat/completions", true, relay.ChatStream}
-	completionsEndpoint = endpoint{"/completions", true, relay.ChatStream}
-	embeddingsEndpoint  = endpoint{"/embeddings", false, relay.ChatStream}
-	responsesEndpoint   = endpoint{"/responses", false, relay.ResponsesStream}
+	chatEndpoint        = endpoint{"/chat/completions", true, relay.ChatStream, tokencount.Chat}
+	completionsEndpoint = endpoint{"/completions", true, relay.ChatStream, tokencount.Completions}
+	embeddingsEndpoint  = endpoint{"/embeddings", false, relay.ChatStream, tokencount.Embeddings}
+	responsesEndpoint   = endpoint{"/responses", false, relay.ResponsesStream, tokencount.Responses}
 )
 
 // Handler returns the handler for the OpenAI API, served under /v1 and, for
@@ -128,19 +133,20 @@ type outcome struct {
 	adm      *policy.Admission
 	admitted bool // passed the caller's limits; its ledger record is due
 	reached  bool // an upstream answered, so the request may have cost something
-	// reserved is what admission held: tokens and the largest possible
-	// cost, charged in full when an answered request reports no usage.
-	reservedTokens int64
-	reservedCost   tenant.Nanos
-	estimated      bool
-	alias          string
-	dep            *route.Deployment // the deployment tried last; nil if none was
-	status         int
-	attempts       int
-	usage          openai.Usage
-	cost           tenant.Nanos
-	stream         bool
-	errCode        string
+	// prompt counts the prompt's tokens once, when something needs them;
+	// text is the answer's text when the upstream reported no usage.
+	prompt    func() int64
+	enc       *tokenizer.Encoding
+	text      string
+	estimated bool // usage counted by keygate, not reported by the upstream
+	alias     string
+	dep       *route.Deployment // the deployment tried last; nil if none was
+	status    int
+	attempts  int
+	usage     openai.Usage
+	cost      tenant.Nanos
+	stream    bool
+	errCode   string
 }
 
 func (g *Gateway) proxy(ep endpoint) http.Handler {
@@ -236,14 +242,37 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 		hideUsage = true
 	}
 
+	// The prompt is counted with the first deployment's encoding, at most
+	// once, and only when a check or an account needs it.
+	enc, _ := tokenizer.ForModel(plan[0].Model)
+	counted := int64(-1)
+	out.enc = enc
+	out.prompt = func() int64 {
+		if counted < 0 {
+			n, err := tokencount.Prompt(ep.count, body, g.counter(enc))
+			if err != nil {
+				n = promptEstimate(body)
+			}
+			counted = n
+		}
+		return counted
+	}
+	if e := preflight(ep, plan[0], req, body, out.prompt); e != nil {
+		out.status, out.errCode = e.Status, "preflight_"+orDefault(e.Code, "max_tokens")
+		openai.WriteError(w, e)
+		return
+	}
+
 	// Admission charges the prompt's tokens plus the requested output, as
 	// OpenAI's own limiter does, and reserves the largest possible cost on
 	// the dearest deployment the plan may reach.
-	prompt := promptEstimate(body)
+	prompt := int64(0)
+	if g.policy != nil && (out.caller.Project != nil || anyTPM(plan)) {
+		prompt = out.prompt()
+	}
 	tokens := prompt + req.MaxTokens
-	out.reservedTokens, out.reservedCost = tokens, maxCost(plan, prompt, req.MaxTokens)
 	if g.policy != nil {
-		adm, e := g.policy.Admit(r.Context(), policy.Request{Caller: out.caller, Alias: req.Model, Tokens: tokens, MaxCost: out.reservedCost})
+		adm, e := g.policy.Admit(r.Context(), policy.Request{Caller: out.caller, Alias: req.Model, Tokens: tokens, MaxCost: maxCost(plan, prompt, req.MaxTokens)})
 		if e != nil {
 			out.status, out.errCode = e.Status, e.Code
 			openai.WriteError(w, e)
@@ -308,6 +337,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 			continue
 		}
 		g.relay(w, r, ep, req, hideUsage, resp, out)
+		g.estimateUsage(out)
 		hold.Settle(context.WithoutCancel(r.Context()), out.usage.PromptTokens+out.usage.CompletionTokens)
 		return
 	}
@@ -387,7 +417,7 @@ func (g *Gateway) relay(w http.ResponseWriter, r *http.Request, ep endpoint, req
 	} else {
 		res, err = relay.JSON(w, resp.Body)
 	}
-	out.usage = res.Usage
+	out.usage, out.text = res.Usage, res.Text
 	if err != nil && r.Context().Err() == nil {
 		out.errCode = "relay_interrupted"
 		g.log.LogAttrs(r.Context(), slog.LevelWarn, "relay interrupted",
@@ -441,15 +471,8 @@ func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, start time.Time
 		// The answer is complete; deliver it before talking to the counters.
 		_ = http.NewResponseController(w).Flush()
 		ctx := context.WithoutCancel(r.Context())
-		used := out.usage.PromptTokens + out.usage.CompletionTokens
-		if out.reached && out.status < 300 && out.usage.IsZero() {
-			// A stream the client left early, or an upstream that reports
-			// no usage: the provider may have charged for it, so the budget
-			// keeps what was reserved rather than letting it go free.
-			used, out.cost, out.estimated = out.reservedTokens, out.reservedCost, true
-		}
 		if out.reached {
-			out.adm.Settle(ctx, used, out.cost)
+			out.adm.Settle(ctx, out.usage.PromptTokens+out.usage.CompletionTokens, out.cost)
 		} else {
 			out.adm.Cancel(ctx)
 		}
@@ -489,9 +512,46 @@ func (g *Gateway) finish(w http.ResponseWriter, r *http.Request, start time.Time
 	)
 }
 
-// promptEstimate is the prompt's token count for admission: a JSON body
-// holds at most about one token per four bytes of text, so this errs on the
-// side of reserving too much, which settlement gives back.
+// estimateUsage counts the usage of an answer whose upstream reported none
+// (some OpenAI-compatible servers, or a stream the client left before the
+// usage chunk): the prompt, and the completion text the client received.
+func (g *Gateway) estimateUsage(out *outcome) {
+	if !out.usage.IsZero() || out.status >= 300 || out.prompt == nil {
+		return
+	}
+	p := out.prompt()
+	c := int64(out.enc.Count(out.text))
+	out.usage = openai.Usage{PromptTokens: p, CompletionTokens: c, TotalTokens: p + c}
+	out.estimated = true
+}
+
+// counter returns the cached counter of enc.
+func (g *Gateway) counter(enc *tokenizer.Encoding) *tokencount.Cache {
+	if c, ok := g.counts.Load(enc); ok {
+		return c.(*tokencount.Cache)
+	}
+	c, _ := g.counts.LoadOrStore(enc, tokencount.NewCache(enc))
+	return c.(*tokencount.Cache)
+}
+
+func anyTPM(plan []*route.Deployment) bool {
+	for _, d := range plan {
+		if d.TPM > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// promptEstimate stands in for the prompt's count when the body's shape is
+// one tokencount cannot read: about one token per four bytes of JSON.
 func promptEstimate(body []byte) int64 { return int64(len(body)+3) / 4 }
 
 // maxCost is the most the request can cost on any deployment of plan: the
