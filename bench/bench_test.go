@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/keygate/keygate/bench/internal/load"
+	"github.com/keygate/keygate/internal/config"
+	"github.com/keygate/keygate/internal/tokencount"
+	"github.com/keygate/keygate/internal/tokenizer"
 )
 
 func TestParseStatTicks(t *testing.T) {
@@ -352,5 +355,128 @@ func TestUpstreamMismatchIsReported(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "⚠️ bare") {
 		t.Errorf("bare flagged:\n%s", out.String())
+	}
+}
+
+func TestKeygateConfig(t *testing.T) {
+	t.Parallel()
+	for _, tpm := range []int64{0, countTPM} {
+		path := filepath.Join(t.TempDir(), "keygate.yaml")
+		if err := os.WriteFile(path, []byte(keygateConfig("gpt-4o-mini", "http://127.0.0.1:9", tpm)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path)
+		if err != nil {
+			t.Fatalf("tpm %d: %v", tpm, err)
+		}
+		if len(cfg.Warnings) > 0 {
+			t.Errorf("tpm %d: warnings %v", tpm, cfg.Warnings)
+		}
+		if len(cfg.Models) != 1 || cfg.Models[0].Alias != "gpt-4o-mini" || int64(cfg.Models[0].TPM) != tpm ||
+			cfg.Models[0].APIBase != "http://127.0.0.1:9/v1" {
+			t.Errorf("tpm %d: models %+v", tpm, cfg.Models)
+		}
+	}
+}
+
+// withCount adds keygate-count rounds to a fakeRun: its CPU per request is
+// keygate's times each round's factor.
+func withCount(r scenarioRun, factors ...float64) scenarioRun {
+	var kg []sample
+	for _, s := range r.samples {
+		if s.target == targetKeygate {
+			kg = append(kg, s)
+		}
+	}
+	for i, s := range kg {
+		s.target = targetKeygateCount
+		s.proxyCPU = time.Duration(float64(s.proxyCPU) * factors[i])
+		s.res.Latency.P99 += 500 * time.Microsecond
+		r.samples = append(r.samples, s)
+	}
+	return r
+}
+
+func TestCountCheck(t *testing.T) {
+	t.Parallel()
+	m := machine{nproc: 2, loadStart: "0.1 0.1 0.1", request: request{bytes: 4096, tokens: 900, encoding: "o200k_base"}}
+	o := options{targets: allTargets, rounds: 3, promptBytes: 4096}
+	tests := []struct {
+		name    string
+		run     scenarioRun
+		rq      request
+		want    []string
+		notWant []string
+	}{
+		{"met", withCount(fakeRun(false), 1.02, 1.06, 1.01), m.request, []string{
+			"keygate-count CPU/req ÷ keygate CPU/req, same round: **1.020×**: counting the prompt (4,096-byte body, 900 tokens) adds **+2.0%** CPU per request (rounds: +2.0%, +6.0%, +1.0%; range +1.0% to +6.0%) (target < 5% for a 4 KB prompt) ✅",
+			"keygate-count latency minus keygate's, same round: p50 +0.00 ms, p99 +0.50 ms",
+			"| keygate counting prompts | 99 |",
+		}, nil},
+		{"not met", withCount(fakeRun(false), 1.10, 1.06, 1.01), m.request, []string{"adds **+6.0%** CPU per request", "(target < 5% for a 4 KB prompt) ❌"}, nil},
+		{"small body: no verdict", withCount(fakeRun(false), 1.0, 1.0, 1.0), request{bytes: 201, tokens: 27, encoding: "o200k_base"},
+			[]string{"(201-byte body, 27 tokens) adds **+0.0%** CPU per request (rounds: +0.0%, +0.0%, +0.0%; range +0.0% to +0.0%)\n"}, []string{"target < 5%"}},
+		{"stream: no verdict", withCount(fakeRun(true), 1.0, 1.0, 1.0), m.request, []string{"keygate-count time to first byte minus keygate's"}, []string{"target < 5%"}},
+		{"no keygate-count", fakeRun(false), m.request, nil, []string{"keygate-count CPU"}},
+	}
+	for _, tt := range tests {
+		mm := m
+		mm.request = tt.rq
+		var out bytes.Buffer
+		writeReport(&out, mm, o, []scenarioRun{tt.run})
+		for _, want := range tt.want {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: report lacks %q:\n%s", tt.name, want, out.String())
+			}
+		}
+		for _, no := range tt.notWant {
+			if strings.Contains(out.String(), no) {
+				t.Errorf("%s: report has %q:\n%s", tt.name, no, out.String())
+			}
+		}
+	}
+}
+
+func TestDescribeRequest(t *testing.T) {
+	t.Parallel()
+	small, err := describeRequest(options{model: "gpt-4o-mini"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := describeRequest(options{model: "gpt-4o-mini", promptBytes: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// English runs at about 4 bytes a token; the filler's rarer words make it
+	// somewhat denser.
+	if small.bytes > 300 || small.tokens < 20 || small.tokens > 40 || big.bytes != 4096 ||
+		big.tokens < 700 || big.tokens > 1300 || big.encoding != "o200k_base" {
+		t.Errorf("small %+v, 4 KB %+v", small, big)
+	}
+}
+
+// BenchmarkPromptCount measures what keygate-count adds on each request, in
+// process: counting the load generator's chat body as the gateway does.
+//
+//	go test -run '^$' -bench PromptCount ./bench
+func BenchmarkPromptCount(b *testing.B) {
+	enc, _ := tokenizer.ForModel("gpt-4o-mini")
+	for _, size := range []int{0, 1024, 4096, 16384} {
+		body, err := load.ChatBody("gpt-4o-mini", false, size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("body=%d", len(body)), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			var n int64
+			for b.Loop() {
+				if n, err = tokencount.Prompt(tokencount.Chat, body, enc); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n), "tokens")
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/prompt")
+		})
 	}
 }

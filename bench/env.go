@@ -18,8 +18,9 @@ type machine struct {
 	cpuModel  string
 	tick      time.Duration
 	command   string
-	loadStart string // /proc/loadavg's 1, 5 and 15 minute averages when the run began
-	loadEnd   string // … and when it ended
+	loadStart string  // /proc/loadavg's 1, 5 and 15 minute averages when the run began
+	loadEnd   string  // … and when it ended
+	request   request // what every request sends; zero if unknown
 }
 
 // describeMachine gathers the machine's description. args are the harness's

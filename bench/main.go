@@ -55,6 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	progress := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
+	req, err := describeRequest(o)
+	if err != nil {
+		return err
+	}
 
 	root, err := moduleRoot(ctx)
 	if err != nil {
@@ -88,6 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	tick := clockTick(ctx)
 	m := describeMachine(args, tick)
+	m.request = req
 	b := &bench{o: o, rig: rig, loadgen: bins.loadgen, tick: tick, progress: progress}
 	var runs []scenarioRun
 	for _, sc := range scenariosFor(o) {

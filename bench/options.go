@@ -29,11 +29,18 @@ type options struct {
 	keep       bool     // keep workdir
 	quick      bool
 	pin        bool // proxy on CPU 1; load generator and mock on CPU 0
+
+	// promptBytes pads the user message so the request body is this many
+	// bytes; 0 sends the small body (load.ChatBody).
+	promptBytes int
 }
 
 var (
-	allTargets   = []string{targetDirect, targetBare, targetKeygate}
-	allScenarios = []string{scenarioJSON, scenarioStream}
+	allTargets = []string{targetDirect, targetBare, targetKeygate, targetKeygateCount}
+	// defaultTargets leaves out keygate-count: it matters with a large prompt
+	// (-prompt-bytes) and would add a quarter to every run.
+	defaultTargets = []string{targetDirect, targetBare, targetKeygate}
+	allScenarios   = []string{scenarioJSON, scenarioStream}
 )
 
 // parseOptions parses the harness's flags from args (without the program name).
@@ -57,8 +64,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.latency, "latency", 2*time.Millisecond, "mock upstream latency before responding")
 	fs.DurationVar(&o.chunkDelay, "chunk-delay", 5*time.Millisecond, "mock upstream delay between stream chunks")
 	fs.StringVar(&o.model, "model", "gpt-4o-mini", "model requested")
+	fs.IntVar(&o.promptBytes, "prompt-bytes", 0, "pad the chat request's user message with generated English-like text so the whole JSON body is this many bytes (0: the small body, about 200 bytes)")
 	kgFlags := fs.String("keygate-flags", "", `extra flags for "keygate serve", space-separated (e.g. "--log-level warn"); default: as shipped`)
-	targets := fs.String("targets", strings.Join(allTargets, ","), "targets to measure")
+	targets := fs.String("targets", strings.Join(defaultTargets, ","), "targets to measure, from "+strings.Join(allTargets, ",")+
+		" (keygate-count: keygate whose model has a tpm limit, so it counts every prompt)")
 	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run")
 	fs.StringVar(&o.out, "o", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.workdir, "workdir", "", "directory for binaries, config and logs (default: a new temporary directory)")
@@ -91,6 +100,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("-rate and -stream-rate must be positive")
 	case o.conns < 1:
 		return options{}, fmt.Errorf("-conns %d: want at least 1", o.conns)
+	case o.promptBytes < 0:
+		return options{}, fmt.Errorf("-prompt-bytes %d: want 0 or more", o.promptBytes)
 	}
 	return o, nil
 }

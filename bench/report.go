@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,11 @@ const (
 	maxAddedP99      = time.Millisecond
 	maxAddedTTFBP99  = time.Millisecond
 	lowRateThreshold = 0.95 // achieved/offered below this is called out
+
+	// Counting a 4 KB prompt adds under 5% to keygate's CPU per request: the
+	// check applies to non-streaming runs whose body is within 10% of 4 KB.
+	maxCountShare    = 0.05
+	countTargetBytes = 4096
 )
 
 // targetTitle names targets in the report.
@@ -22,6 +28,8 @@ var targetTitle = map[string]string{
 	targetDirect:  "direct to mock",
 	targetBare:    "bare ReverseProxy",
 	targetKeygate: "keygate",
+	// The same keygate with a deployment tpm: it counts every prompt.
+	targetKeygateCount: "keygate counting prompts",
 }
 
 // writeReport writes the Markdown report and returns how many measured or
@@ -56,9 +64,21 @@ func writeReport(w io.Writer, m machine, o options, runs []scenarioRun) int {
 	p("| CPU | %s, nproc %d |\n", m.cpuModel, m.nproc)
 	p("| load average | %s at start, %s at end (1, 5, 15 min) |\n", m.loadStart, m.loadEnd)
 	p("| upstream | `keygate mock-openai`, latency %v, chunk delay %v |\n", o.latency, o.chunkDelay)
+	if rq := m.request; rq.bytes > 0 {
+		body := "the small body: a system and a user message"
+		if o.promptBytes > 0 {
+			body = fmt.Sprintf("`-prompt-bytes %d`: the user message padded with generated English-like text", o.promptBytes)
+		}
+		p("| request | chat completion, %s-byte JSON body (%s), `max_tokens` 64; %s prompt tokens as keygate counts them (%s) |\n",
+			fmtCount(float64(rq.bytes)), body, fmtCount(float64(rq.tokens)), rq.encoding)
+	}
 	if hasTarget(o, targetKeygate) {
 		p("| keygate | `keygate serve --config keygate.yaml%s`: one client key, one `model_list` entry to the mock |\n",
 			strings.TrimRight(" "+strings.Join(o.kgFlags, " "), " "))
+	}
+	if hasTarget(o, targetKeygateCount) {
+		p("| keygate-count | the same, in a directory of its own, with `tpm: %d` on the `model_list` entry: "+
+			"keygate counts every request's prompt tokens and admits them against that limit (in memory) |\n", countTPM)
 	}
 	if hasTarget(o, targetBare) {
 		p("| bare proxy | `bench/bareproxy`: `httputil.ReverseProxy` with its default FlushInterval (SSE flushed per write), a pooled transport, sets the upstream key, nothing else |\n")
@@ -73,7 +93,7 @@ func writeReport(w io.Writer, m machine, o options, runs []scenarioRun) int {
 	p("| added | target's p50/p99 minus direct's in the same round (median across rounds) |\n\n")
 
 	for _, r := range runs {
-		writeScenario(w, r, o)
+		writeScenario(w, r, o, m.request)
 	}
 	writeMemory(w, runs)
 	writeFailures(w, runs)
@@ -81,7 +101,7 @@ func writeReport(w io.Writer, m machine, o options, runs []scenarioRun) int {
 	return failed + warmFailed
 }
 
-func writeScenario(w io.Writer, r scenarioRun, o options) {
+func writeScenario(w io.Writer, r scenarioRun, o options, rq request) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("### %s — %s req/s offered\n\n", r.title, fmtCount(r.rate))
 	figs := aggregate(r, o.targets)
@@ -103,7 +123,7 @@ func writeScenario(w io.Writer, r scenarioRun, o options) {
 		}
 	}
 	p("\n")
-	checks := scenarioChecks(r, o, figs)
+	checks := scenarioChecks(r, o, rq, figs)
 	for _, c := range checks {
 		p("- %s\n", c)
 	}
@@ -113,9 +133,9 @@ func writeScenario(w io.Writer, r scenarioRun, o options) {
 }
 
 // scenarioChecks returns the lines under a scenario's table: keygate against
-// the DESIGN.md §4 targets and against the bare proxy, and anything that makes
-// the figures suspect.
-func scenarioChecks(r scenarioRun, o options, figs []figures) []string {
+// the DESIGN.md §4 targets and against the bare proxy, what counting prompts
+// costs, and anything that makes the figures suspect.
+func scenarioChecks(r scenarioRun, o options, rq request, figs []figures) []string {
 	var checks []string
 	if ratio, ok := cpuRatio(r, targetKeygate, targetBare); ok {
 		line := fmt.Sprintf("keygate CPU/req ÷ bare ReverseProxy CPU/req: **%.2f×**", ratio)
@@ -146,6 +166,12 @@ func scenarioChecks(r scenarioRun, o options, figs []figures) []string {
 		d99, _ := delta(r, targetKeygate, targetBare, p99)
 		checks = append(checks, fmt.Sprintf("keygate %s minus bare ReverseProxy's, same round: p50 %s, p99 %s", what, fmtSigned(d50), fmtSigned(d99)))
 	}
+	if line, ok := countCheck(r, rq); ok {
+		checks = append(checks, line)
+		d50, _ := delta(r, targetKeygateCount, targetKeygate, p50)
+		d99, _ := delta(r, targetKeygateCount, targetKeygate, p99)
+		checks = append(checks, fmt.Sprintf("keygate-count %s minus keygate's, same round: p50 %s, p99 %s", what, fmtSigned(d50), fmtSigned(d99)))
+	}
 	for _, name := range o.targets {
 		sent, seen, ok := upstreamCounts(r, name)
 		if ok && seen != sent {
@@ -162,6 +188,41 @@ func scenarioChecks(r scenarioRun, o options, figs []figures) []string {
 	return checks
 }
 
+// countCheck returns the line giving what counting prompts adds to keygate's
+// CPU per request: keygate-count's CPU/req over keygate's in the same round,
+// the median and every round's, and whether both were measured.
+func countCheck(r scenarioRun, rq request) (string, bool) {
+	ratios := cpuRatios(r, targetKeygateCount, targetKeygate)
+	if len(ratios) == 0 {
+		return "", false
+	}
+	ratio := median(ratios)
+	perRound := make([]string, len(ratios))
+	for i, x := range ratios {
+		perRound[i] = fmtShare(x)
+	}
+	line := fmt.Sprintf("keygate-count CPU/req ÷ keygate CPU/req, same round: **%.3f×**: counting the prompt", ratio)
+	if rq.bytes > 0 {
+		line += fmt.Sprintf(" (%s-byte body, %s tokens)", fmtCount(float64(rq.bytes)), fmtCount(float64(rq.tokens)))
+	}
+	line += fmt.Sprintf(" adds **%s** CPU per request (rounds: %s; range %s to %s)",
+		fmtShare(ratio), strings.Join(perRound, ", "), fmtShare(slices.Min(ratios)), fmtShare(slices.Max(ratios)))
+	if !r.stream && abs(rq.bytes-countTargetBytes) <= countTargetBytes/10 {
+		line += verdict(ratio < 1+maxCountShare, fmt.Sprintf("target < %.0f%% for a 4 KB prompt", maxCountShare*100))
+	}
+	return line, true
+}
+
+// fmtShare renders a ratio as the share it adds: 1.034 → "+3.4%".
+func fmtShare(ratio float64) string { return fmt.Sprintf("%+.1f%%", (ratio-1)*100) }
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 func writeMemory(w io.Writer, runs []scenarioRun) {
 	if len(runs) == 0 {
 		return
@@ -176,7 +237,7 @@ func writeMemory(w io.Writer, runs []scenarioRun) {
 		p("--:|")
 	}
 	p("--:|\n")
-	for _, name := range []string{"mock", "bareproxy", "keygate"} {
+	for _, name := range []string{"mock", "bareproxy", targetKeygate, targetKeygateCount} {
 		last, ok := runs[len(runs)-1].mem[name]
 		if !ok {
 			continue

@@ -117,7 +117,7 @@ func (b *bench) runScenario(ctx context.Context, sc scenario) (scenarioRun, erro
 			if t.proxy != nil {
 				proxy = fmtUs(s.perReq(s.proxyCPU))
 			}
-			b.progress("%-6s round %d/%d %-7s %5.0f req/s  p50 %s  p99 %s  proxy %s/req  mock %s/req  failed %d",
+			b.progress("%-6s round %d/%d %-13s %5.0f req/s  p50 %s  p99 %s  proxy %s/req  mock %s/req  failed %d",
 				sc.name, round, b.o.rounds, t.name, s.res.RPS, fmtMs(s.res.Latency.P50), fmtMs(s.res.Latency.P99),
 				proxy, fmtUs(s.perReq(s.mockCPU)), s.res.Failed)
 		}
@@ -184,6 +184,7 @@ func (b *bench) runLoadgen(ctx context.Context, sc scenario, t target, d time.Du
 		"-url", t.url, "-key", t.key, "-model", b.o.model,
 		"-rate", strconv.FormatFloat(sc.rate, 'f', -1, 64),
 		"-duration", d.String(), "-conns", strconv.Itoa(b.o.conns), "-timeout", b.o.timeout.String(),
+		"-prompt-bytes", strconv.Itoa(b.o.promptBytes),
 	}
 	if sc.stream {
 		args = append(args, "-stream")

@@ -12,12 +12,24 @@ import (
 )
 
 // Target names: the client talks to the mock directly, through the bare proxy,
-// or through keygate.
+// through keygate, or through a keygate that counts every prompt.
 const (
 	targetDirect  = "direct"
 	targetBare    = "bare"
 	targetKeygate = "keygate"
+	// targetKeygateCount is keygate started the same way, but its model_list
+	// entry has a tpm limit (countTPM). A deployment with a tpm makes keygate
+	// count each request's prompt tokens and admit them against that limit;
+	// keygate counts nothing when no limit, budget or context window needs
+	// it. Compared with keygate in the same round, it shows what counting
+	// costs.
+	targetKeygateCount = "keygate-count"
 )
+
+// countTPM is keygate-count's deployment tpm: so large that nothing is ever
+// refused, while every request still pays for the count and an in-memory
+// bucket update.
+const countTPM = 1_000_000_000_000
 
 // Keys: the mock never rate-limits mockKey; keygate's config admits clientKey.
 const (
@@ -74,7 +86,10 @@ func startRig(ctx context.Context, o options, bins binaries, dir string, cs *chi
 			t.proxy, t.url, err = startBare(ctx, cpusFor(o, true), bins.bareproxy, dir, r.mockURL, o.conns, cs)
 			t.key = clientKey // the proxy replaces it with the mock's key
 		case targetKeygate:
-			t.proxy, t.url, err = startKeygate(ctx, cpusFor(o, true), bins.keygate, dir, r.mockURL, o.model, o.kgFlags, cs)
+			t.proxy, t.url, err = startKeygate(ctx, cpusFor(o, true), bins.keygate, dir, name, r.mockURL, o.model, 0, o.kgFlags, cs)
+			t.key = clientKey
+		case targetKeygateCount:
+			t.proxy, t.url, err = startKeygate(ctx, cpusFor(o, true), bins.keygate, dir, name, r.mockURL, o.model, countTPM, o.kgFlags, cs)
 			t.key = clientKey
 		}
 		if err != nil {
@@ -106,28 +121,43 @@ func startBare(ctx context.Context, cpus, bin, dir, mockURL string, conns int, c
 	return c, "http://" + addr + "/v1", nil
 }
 
-// keygateConfig is the config keygate serves the benchmark with: one client
-// key, one model routed to the mock.
-const keygateConfig = `client_keys: [%s]
+// keygateConfig returns the config keygate serves the benchmark with: one
+// client key, one model routed to the mock, with a tpm limit if tpm > 0.
+func keygateConfig(model, mockURL string, tpm int64) string {
+	cfg := fmt.Sprintf(`client_keys: [%s]
 model_list:
   - model_name: %s
     model: openai/%s
     api_key: %s
     api_base: %s/v1
-`
+`, clientKey, model, model, mockKey, mockURL)
+	if tpm > 0 {
+		cfg += fmt.Sprintf("    tpm: %d\n", tpm)
+	}
+	return cfg
+}
 
-func startKeygate(ctx context.Context, cpus, bin, dir, mockURL, model string, flags []string, cs *children) (*child, string, error) {
+// startKeygate starts `keygate serve` as the named process, with its config.
+// The keygate target runs in dir; any other (keygate-count) in a directory of
+// its own under dir, so that the two do not share the usage ledger's SQLite
+// file (./keygate.db by default).
+func startKeygate(ctx context.Context, cpus, bin, dir, name, mockURL, model string, tpm int64, flags []string, cs *children) (*child, string, error) {
+	if name != targetKeygate {
+		dir = filepath.Join(dir, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, "", fmt.Errorf("start %s: %w", name, err)
+		}
+	}
 	cfgPath := filepath.Join(dir, "keygate.yaml")
-	cfg := fmt.Sprintf(keygateConfig, clientKey, model, model, mockKey, mockURL)
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		return nil, "", fmt.Errorf("write keygate config: %w", err)
+	if err := os.WriteFile(cfgPath, []byte(keygateConfig(model, mockURL, tpm)), 0o600); err != nil {
+		return nil, "", fmt.Errorf("write %s config: %w", name, err)
 	}
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, "", err
 	}
 	args := append([]string{"serve", "--config", cfgPath, "--listen", addr}, flags...)
-	c, err := startChild("keygate", dir, cpus, bin, args...)
+	c, err := startChild(name, dir, cpus, bin, args...)
 	if err != nil {
 		return nil, "", err
 	}

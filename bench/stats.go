@@ -86,6 +86,13 @@ func aggregate(run scenarioRun, targets []string) []figures {
 // cpuRatio returns the median across rounds of num's proxy CPU per request
 // divided by den's in the same round, and whether any round had both.
 func cpuRatio(run scenarioRun, num, den string) (float64, bool) {
+	ratios := cpuRatios(run, num, den)
+	return median(ratios), len(ratios) > 0
+}
+
+// cpuRatios returns, in round order, num's proxy CPU per request divided by
+// den's in the same round, for every round that measured both.
+func cpuRatios(run scenarioRun, num, den string) []float64 {
 	byRound := map[int]sample{}
 	for _, s := range run.samples {
 		if s.target == den {
@@ -100,10 +107,7 @@ func cpuRatio(run scenarioRun, num, den string) (float64, bool) {
 		}
 		ratios = append(ratios, float64(s.perReq(s.proxyCPU))/float64(d.perReq(d.proxyCPU)))
 	}
-	if len(ratios) == 0 {
-		return 0, false
-	}
-	return median(ratios), true
+	return ratios
 }
 
 // median returns the median of xs (the mean of the middle two for an even

@@ -34,6 +34,7 @@ func run(args []string) error {
 	fs.StringVar(&cfg.Key, "key", "", "bearer token to send")
 	fs.StringVar(&cfg.Model, "model", "gpt-4o-mini", "model to request")
 	fs.BoolVar(&cfg.Stream, "stream", false, "streaming chat completion with stream_options.include_usage")
+	fs.IntVar(&cfg.PromptBytes, "prompt-bytes", 0, "pad the user message so the request body is this many bytes (0: a small body of about 200 bytes)")
 	fs.Float64Var(&cfg.Rate, "rate", 100, "offered requests per second")
 	fs.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long to offer load")
 	fs.IntVar(&cfg.Conns, "conns", 256, "workers (max in-flight requests and keep-alive connections)")

@@ -5,10 +5,27 @@ import (
 	"fmt"
 )
 
-// chatBody returns the request body sent on every request: a small chat
-// completion like an SDK sends, with stream_options.include_usage when
-// streaming. It is built once per run.
-func chatBody(model string, stream bool) ([]byte, error) {
+// userContent is the user message of the small body, and the start of a
+// padded one.
+const userContent = "Write one short sentence about keeping API keys safe."
+
+// ChatBody returns the request body sent on every request: a chat completion
+// like an SDK sends, with stream_options.include_usage when streaming. With
+// promptBytes 0, or too few to hold the small body, it is that small body
+// (about 200 bytes). Otherwise the user message is padded with Filler text so
+// that the whole body is exactly promptBytes bytes. The body is built once per
+// run and is the same for the same arguments.
+func ChatBody(model string, stream bool, promptBytes int) ([]byte, error) {
+	b, err := chatBody(model, stream, userContent)
+	if err != nil || promptBytes <= len(b)+1 {
+		return b, err
+	}
+	// Filler is plain ASCII without quotes, backslashes or control
+	// characters, so JSON adds no escapes: each byte of it is one byte of body.
+	return chatBody(model, stream, userContent+" "+Filler(promptBytes-len(b)-1))
+}
+
+func chatBody(model string, stream bool, content string) ([]byte, error) {
 	type message struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
@@ -27,7 +44,7 @@ func chatBody(model string, stream bool) ([]byte, error) {
 		Model: model,
 		Messages: []message{
 			{Role: "system", Content: "You are a helpful assistant."},
-			{Role: "user", Content: "Write one short sentence about keeping API keys safe."},
+			{Role: "user", Content: content},
 		},
 		MaxTokens:   64,
 		Temperature: 0.2,

@@ -34,6 +34,9 @@ type Config struct {
 	Model string
 	// Stream selects a streaming chat completion with stream_options.include_usage.
 	Stream bool
+	// PromptBytes, when above the small body's size, pads the user message so
+	// the request body is this many bytes (ChatBody).
+	PromptBytes int
 	// Rate is the offered load in requests per second. Requests are dispatched on
 	// schedule (open loop), not when a previous one finishes.
 	Rate float64
@@ -60,6 +63,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("load: conns %d must be positive", c.Conns)
 	case c.Timeout <= 0:
 		return fmt.Errorf("load: timeout %v must be positive", c.Timeout)
+	case c.PromptBytes < 0:
+		return fmt.Errorf("load: prompt bytes %d must not be negative", c.PromptBytes)
 	}
 	return nil
 }
@@ -112,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if n < 1 {
 		n = 1
 	}
-	body, err := chatBody(cfg.Model, cfg.Stream)
+	body, err := ChatBody(cfg.Model, cfg.Stream, cfg.PromptBytes)
 	if err != nil {
 		return Result{}, err
 	}

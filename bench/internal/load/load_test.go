@@ -122,26 +122,94 @@ func TestErrKind(t *testing.T) {
 
 func TestChatBody(t *testing.T) {
 	t.Parallel()
-	for _, stream := range []bool{false, true} {
-		b, err := chatBody("gpt-4o-mini", stream)
+	small, err := ChatBody("gpt-4o-mini", false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		stream      bool
+		promptBytes int
+		wantLen     int // 0: the small body's length
+	}{
+		{"small", false, 0, 0},
+		{"small stream", true, 0, 0},
+		{"too few bytes to pad", false, len(small) + 1, 0},
+		{"one byte of padding", false, len(small) + 2, len(small) + 2},
+		{"4 KB", false, 4096, 4096},
+		{"4 KB stream", true, 4096, 4096},
+		{"64 KB", false, 64 << 10, 64 << 10},
+	}
+	for _, tt := range tests {
+		b, err := ChatBody("gpt-4o-mini", tt.stream, tt.promptBytes)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", tt.name, err)
 		}
 		var got struct {
-			Model         string
-			Messages      []json.RawMessage
+			Model    string
+			Messages []struct {
+				Role, Content string
+			}
 			Stream        bool
 			StreamOptions *struct {
 				IncludeUsage bool `json:"include_usage"`
 			} `json:"stream_options"`
 		}
 		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("stream=%v: %v", stream, err)
+			t.Fatalf("%s: %v", tt.name, err)
 		}
-		if got.Model != "gpt-4o-mini" || len(got.Messages) != 2 || got.Stream != stream ||
-			(got.StreamOptions != nil && got.StreamOptions.IncludeUsage) != stream {
-			t.Errorf("stream=%v: body %s", stream, b)
+		if got.Model != "gpt-4o-mini" || len(got.Messages) != 2 || got.Stream != tt.stream ||
+			(got.StreamOptions != nil && got.StreamOptions.IncludeUsage) != tt.stream {
+			t.Errorf("%s: body %s", tt.name, b)
 		}
+		if !strings.HasPrefix(got.Messages[1].Content, userContent) {
+			t.Errorf("%s: user message %.80q…", tt.name, got.Messages[1].Content)
+		}
+		switch {
+		case tt.wantLen == 0 && !tt.stream && string(b) != string(small):
+			t.Errorf("%s: padded: %d bytes", tt.name, len(b))
+		case tt.wantLen > 0 && len(b) != tt.wantLen:
+			t.Errorf("%s: %d bytes, want %d", tt.name, len(b), tt.wantLen)
+		}
+		if again, _ := ChatBody("gpt-4o-mini", tt.stream, tt.promptBytes); string(again) != string(b) {
+			t.Errorf("%s: not deterministic", tt.name)
+		}
+	}
+}
+
+func TestFiller(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 2, 37, 4096} {
+		if got := len(Filler(n)); got != n {
+			t.Errorf("len(Filler(%d)) = %d", n, got)
+		}
+	}
+	text := Filler(4096)
+	if strings.HasSuffix(text, " ") || strings.HasPrefix(text, " ") {
+		t.Errorf("Filler starts or ends with a space: %q", text)
+	}
+	for _, c := range text {
+		if c < ' ' || c > '~' || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			t.Fatalf("Filler has %q, which JSON would escape", c)
+		}
+	}
+	// Varied text, not one word over and over: most of the vocabulary shows
+	// up, and no word is a third of the text.
+	counts := map[string]int{}
+	words := strings.Fields(strings.NewReplacer(".", " ", ",", " ").Replace(strings.ToLower(text)))
+	for _, w := range words {
+		counts[w]++
+	}
+	if len(counts) < len(fillerWords)/3 {
+		t.Errorf("Filler(4096) uses %d distinct words of %d", len(counts), len(fillerWords))
+	}
+	for w, c := range counts {
+		if 3*c > len(words) {
+			t.Errorf("%q is %d of %d words", w, c, len(words))
+		}
+	}
+	if !strings.HasPrefix(Filler(8192), text[:len(text)-1]) { // but for a final space made a full stop
+		t.Error("Filler(8192) does not extend Filler(4096)")
 	}
 }
 
