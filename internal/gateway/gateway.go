@@ -249,7 +249,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 	out.enc = enc
 	out.prompt = func() int64 {
 		if counted < 0 {
-			n, err := tokencount.Prompt(ep.count, body, g.counter(enc))
+			n, err := tokencount.PromptValid(ep.count, body, g.counter(enc)) // ScanRequest validated the body
 			if err != nil {
 				n = promptEstimate(body)
 			}

@@ -25,11 +25,13 @@ const (
 
 // chat counts a Chat Completions request.
 func (c counter) chat(root gjson.Result) (int64, error) {
-	msgs := root.Get("messages")
+	var f [4]gjson.Result
+	pick(root, f[:], "messages", "tools", "functions", "function_call")
+	msgs := f[0]
 	if !msgs.IsArray() {
 		return 0, fmt.Errorf("tokencount: %w: \"messages\" must be an array", ErrMalformed)
 	}
-	defs := functionDefs(root.Get("tools"), root.Get("functions"))
+	defs := functionDefs(f[1], f[2])
 	n := int64(replyPriming)
 	s := systemState{tools: len(defs) > 0}
 	msgs.ForEach(func(_, m gjson.Result) bool {
@@ -39,7 +41,7 @@ func (c counter) chat(root gjson.Result) (int64, error) {
 		return true
 	})
 	n += c.functions(defs, s.seen)
-	switch fc := root.Get("function_call"); {
+	switch fc := f[3]; {
 	case fc.Type == gjson.String && fc.Str == "none":
 		n += callNone
 	case fc.IsObject() && fc.Get("name").Type == gjson.String:
@@ -71,23 +73,25 @@ func (s *systemState) pad(role string) bool {
 
 // message counts one chat message.
 func (c counter) message(m gjson.Result, s *systemState) int64 {
-	role := m.Get("role").String()
+	var f [5]gjson.Result
+	pick(m, f[:], "role", "content", "name", "function_call", "tool_calls")
+	role := f[0].String()
 	n := perMessage + c.text(role)
-	text, images := c.content(m.Get("content"))
+	text, images := c.content(f[1])
 	if s.pad(role) {
 		text += "\n"
 	}
 	n += c.text(text) + images
-	if name := m.Get("name"); name.Type == gjson.String && name.Str != "" {
+	if name := f[2]; name.Type == gjson.String && name.Str != "" {
 		n += c.text(name.Str) + perName
 	}
 	if role == "function" {
 		n += functionRole
 	}
-	if fc := m.Get("function_call"); fc.IsObject() {
+	if fc := f[3]; fc.IsObject() {
 		n += perFunctionCall + c.text(fc.Get("name").String()) + c.text(fc.Get("arguments").String())
 	}
-	if calls := m.Get("tool_calls"); calls.IsArray() {
+	if calls := f[4]; calls.IsArray() {
 		k := 0
 		calls.ForEach(func(_, tc gjson.Result) bool {
 			if tc.IsObject() {
@@ -200,4 +204,18 @@ func functionDefs(tools, functions gjson.Result) []gjson.Result {
 		})
 	}
 	return defs
+}
+
+// pick reads the members of obj named by names into out, in one pass over
+// obj: a Get per member would scan a long content string once per Get.
+// A member given twice keeps its last value, as gjson.Get does.
+func pick(obj gjson.Result, out []gjson.Result, names ...string) {
+	obj.ForEach(func(k, v gjson.Result) bool {
+		for i, n := range names {
+			if k.Str == n {
+				out[i] = v
+			}
+		}
+		return true
+	})
 }
