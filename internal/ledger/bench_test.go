@@ -2,22 +2,33 @@ package ledger_test
 
 import (
 	"context"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/keygate/keygate/internal/ledger"
+	"github.com/keygate/keygate/internal/requestid"
 	"github.com/keygate/keygate/internal/tenant"
 )
 
-// benchLedger pushes b.N records through a Writer with default options
-// into tg and reports end-to-end throughput: from the first Record to Close
-// returning with every row committed.
-func benchLedger(b *testing.B, tg target) {
-	w := ledger.New(tg.sink, ledger.Options{}, nil)
+// benchLedger pushes b.N records through a Writer with the options
+// `keygate serve` uses into a fresh tg and reports end-to-end throughput,
+// from the first Record to Close returning with every row committed, and
+// this process's CPU time per record (the database server's not included).
+// ids names the records' request ids: "ordered" ones rise, as a counter's;
+// "request" ones are requestid.New's, random as every real request's, so
+// that each lands at a random place in the table's primary-key index.
+func benchLedger(b *testing.B, newTarget func(testing.TB) target, ids string) {
+	tg := newTarget(b)
+	w := ledger.New(tg.sink, ledger.Options{BatchSize: 128, FlushInterval: 100 * time.Millisecond}, nil)
 	us := make([]tenant.Usage, b.N)
 	for i := range us {
 		us[i] = usage("bench", i)
+		if ids == "request" {
+			us[i].RequestID = requestid.New()
+		}
 	}
+	ru0 := rusage(b)
 	b.ResetTimer()
 	for i := range b.N {
 		w.Record(us[i])
@@ -29,13 +40,20 @@ func benchLedger(b *testing.B, tg target) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(cpuTime(rusage(b))-cpuTime(ru0))/float64(b.N), "cpu-ns/op")
 	if got := tg.count(b); got != int64(b.N) {
 		b.Fatalf("%d rows, want %d", got, b.N)
 	}
 }
 
-func BenchmarkLedgerSQLite(b *testing.B)   { benchLedger(b, newSQLite(b)) }
-func BenchmarkLedgerPostgres(b *testing.B) { benchLedger(b, newPostgres(b)) }
+func benchLedgerIDs(b *testing.B, newTarget func(testing.TB) target) {
+	for _, ids := range []string{"ordered", "request"} {
+		b.Run(ids+"-ids", func(b *testing.B) { benchLedger(b, newTarget, ids) })
+	}
+}
+
+func BenchmarkLedgerSQLite(b *testing.B)   { benchLedgerIDs(b, newSQLite) }
+func BenchmarkLedgerPostgres(b *testing.B) { benchLedgerIDs(b, newPostgres) }
 
 // BenchmarkRecord is the request path's share: one Record call, from many
 // goroutines, with a sink that keeps nothing.
@@ -57,3 +75,73 @@ func BenchmarkRecord(b *testing.B) {
 type discard struct{}
 
 func (discard) InsertUsage(context.Context, []tenant.Usage) error { return nil }
+
+// BenchmarkRecordPaced is what the ledger costs the process per record, its
+// writing goroutine included, when records come spread out as from
+// requests rather than back to back as in BenchmarkRecord, into a sink that
+// keeps nothing: one record each millisecond ("sparse", so that each finds
+// the writing goroutine asleep), or ten ("bursts", 10,000 a second).
+// cpu-ns/op is the process's CPU time (user + system) per record, and
+// ctxsw/op its threads' context switches per record, from the first Record
+// to Close returning; "pacing" is the cost of the pacing alone, to subtract
+// from "writer". On a noisy machine ctxsw/op is the steadier of the two.
+func BenchmarkRecordPaced(b *testing.B) {
+	for _, who := range []string{"pacing", "writer"} {
+		for _, pace := range []struct {
+			name    string
+			perTick int
+		}{{"sparse", 1}, {"bursts", 10}} {
+			b.Run(who+"/"+pace.name, func(b *testing.B) { benchRecordPaced(b, who == "writer", pace.perTick) })
+		}
+	}
+}
+
+func benchRecordPaced(b *testing.B, record bool, perTick int) {
+	var w *ledger.Writer
+	if record {
+		w = ledger.New(discard{}, ledger.Options{BatchSize: 128, FlushInterval: 100 * time.Millisecond}, nil)
+	}
+	us := make([]tenant.Usage, b.N)
+	for i := range us {
+		us[i] = usage("paced", i)
+	}
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	ru0 := rusage(b)
+	b.ResetTimer()
+	for i := range b.N {
+		if i%perTick == 0 {
+			<-tick.C
+		}
+		if w != nil {
+			w.Record(us[i])
+		}
+	}
+	if w != nil {
+		if err := w.Close(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	ru := rusage(b)
+	b.ReportMetric(float64(cpuTime(ru)-cpuTime(ru0))/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(switches(ru)-switches(ru0))/float64(b.N), "ctxsw/op")
+}
+
+// rusage returns this process's resource usage so far.
+func rusage(tb testing.TB) syscall.Rusage {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return ru
+}
+
+// cpuTime is the CPU time (user + system) in ru.
+func cpuTime(ru syscall.Rusage) time.Duration {
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// switches counts the context switches in ru: a thread going to sleep, as
+// an idle one does until a goroutine is woken for it, or being preempted.
+func switches(ru syscall.Rusage) int64 { return ru.Nvcsw + ru.Nivcsw }

@@ -6,8 +6,9 @@ import (
 	"github.com/keygate/keygate/internal/tenant"
 )
 
-// run is the Writer's goroutine: it writes a batch when it is full or when
-// FlushInterval ticks, and drains everything when Close stops it.
+// run is the Writer's goroutine: it writes the full batches queued when
+// Record says there are some, everything queued when FlushInterval ticks,
+// and drains everything when Close stops it.
 func (w *Writer) run() {
 	defer close(w.done)
 	defer w.cancel()
@@ -15,28 +16,35 @@ func (w *Writer) run() {
 	defer tick.Stop()
 	batch := make([]tenant.Usage, 0, w.opts.BatchSize)
 	for {
+		ticked := false
 		select {
-		case u := <-w.ch:
-			batch = w.fill(append(batch, u))
-			if len(batch) < w.opts.BatchSize {
-				continue // wait for more, or the tick
-			}
+		case <-w.full:
 		case <-tick.C:
-			batch = w.fill(batch)
+			ticked = true
 		case <-w.stop:
 			w.drain(batch)
 			return
 		}
-		if len(batch) == 0 {
-			continue
+		for ticked || w.queued() >= w.opts.BatchSize {
+			batch = w.fill(batch)
+			n := len(batch)
+			if n == 0 {
+				break
+			}
+			if !w.write(batch) {
+				w.abandon(n)
+				return
+			}
+			batch = batch[:0]
+			if n < w.opts.BatchSize {
+				break // the queue is empty; leave what came meanwhile for the next tick
+			}
 		}
-		if !w.write(batch) {
-			w.abandon(len(batch))
-			return
-		}
-		batch = batch[:0]
 	}
 }
+
+// queued is how many records wait in the channel and the overflow list.
+func (w *Writer) queued() int { return len(w.ch) + int(w.overflowLen.Load()) }
 
 // drain writes everything still queued once Close has stopped Record from
 // adding more.

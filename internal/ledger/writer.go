@@ -3,10 +3,14 @@
 //
 // A request hands its record to Writer.Record, which never waits for I/O;
 // one goroutine collects records into batches and inserts each with one
-// InsertUsage call. A failed batch is retried, with backoff, until it is
-// written: the store skips request ids it already has, so a retry after an
-// error that hid a commit never counts twice. Close writes what is still
-// buffered before the process exits.
+// InsertUsage call. Record wakes that goroutine only once a batch's worth
+// is queued, not for every record: waking a sleeping goroutine (often a
+// sleeping thread too) costs far more than the rest of Record, and the
+// goroutine writes whatever is queued each FlushInterval anyway
+// (BENCHMARKS.md, "Ledger"). A failed batch is retried, with backoff, until
+// it is written: the store skips request ids it already has, so a retry
+// after an error that hid a commit never counts twice. Close writes what is
+// still buffered before the process exits.
 package ledger
 
 import (
@@ -63,7 +67,8 @@ type Writer struct {
 	opts Options
 	log  *slog.Logger
 
-	ch chan tenant.Usage
+	ch   chan tenant.Usage
+	full chan struct{} // signalled by Record when a batch's worth is queued
 
 	mu          sync.Mutex     // guards overflow
 	overflow    []tenant.Usage // records that found ch full, oldest first
@@ -101,7 +106,7 @@ func New(sink Sink, opts Options, log *slog.Logger) *Writer {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Writer{
 		sink: sink, opts: opts, log: log,
-		ch:   make(chan tenant.Usage, opts.Buffer),
+		ch: make(chan tenant.Usage, opts.Buffer), full: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}),
 		ctx: ctx, cancel: cancel,
 	}
@@ -134,6 +139,9 @@ func (w *Writer) Record(u tenant.Usage) {
 	w.recorded.Add(1)
 	select {
 	case w.ch <- u:
+		if len(w.ch) >= w.opts.BatchSize {
+			w.wake()
+		}
 		return
 	default:
 	}
@@ -143,9 +151,19 @@ func (w *Writer) Record(u tenant.Usage) {
 	w.overflowLen.Store(int64(n))
 	w.mu.Unlock()
 	w.overflowed.Add(1)
+	w.wake() // behind: whether a batch is queued is the goroutine's to judge
 	if n == 1 {
 		w.log.Warn("ledger: buffer full; holding usage records in memory until the database catches up",
 			"buffer", w.opts.Buffer)
+	}
+}
+
+// wake tells the writing goroutine that a batch may be ready, unless it
+// has been told already.
+func (w *Writer) wake() {
+	select {
+	case w.full <- struct{}{}:
+	default:
 	}
 }
 
