@@ -514,15 +514,8 @@ func budgetOf(ctx context.Context, db store.Tenants, project string, l tenant.Li
 // String renders b for people: "$13.00 used of $18.00 this month (72%),
 // resets 2026-12-01 00:00 UTC".
 func (b budgetStatus) String() string {
-	when := "in total"
-	switch b.Period {
-	case tenant.Day:
-		when = "today"
-	case tenant.Week, tenant.Month:
-		when = "this " + string(b.Period)
-	}
 	pct := math.Floor(float64(b.Used) * 100 / float64(b.Limit))
-	s := fmt.Sprintf("%s used of %s %s (%.0f%%)", b.Used, b.Limit, when, pct)
+	s := fmt.Sprintf("%s (%.0f%%)", tenant.UsedOf(b.Used, b.Limit, b.Period), pct)
 	if b.ResetsAt != nil {
 		s += ", resets " + b.ResetsAt.Format("2006-01-02 15:04 UTC")
 	}

@@ -143,13 +143,7 @@ func runServe(ctx context.Context, f serveFlags, stderr io.Writer) error {
 	a := app.New(cfg, log, app.Options{Credentials: st, Tenants: st, Admin: adminAPI.Handler(), Ledger: usage,
 		Limiter: limiter, Degraded: limiter.Degraded})
 	defer a.Close()
-	adminAPI.SetTenants(admin.TenantOptions{Tenants: st, AlertAt: cfg.BudgetAlert, Lookup: func(token string) (string, bool) {
-		c, ok := a.Directory.Lookup(token)
-		if !ok {
-			return "", false
-		}
-		return c.Project.Name, true
-	}})
+	adminAPI.SetTenants(admin.TenantOptions{Tenants: st, AlertAt: cfg.BudgetAlert, Lookup: a.Directory.ProjectOf})
 	// Changes to keys, projects and credentials reach every replica sharing
 	// the database within this interval.
 	go a.Watch(ctx, 500*time.Millisecond)

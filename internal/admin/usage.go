@@ -167,19 +167,11 @@ func budgetOf(ctx context.Context, o *TenantOptions, project, keyID string, l te
 		BudgetUSD: l.Budget.USD(), UsedUSD: used.USD(), RemainingUSD: max(l.Budget-used, 0).USD(),
 		Percent: math.Round(float64(used)/float64(l.Budget)*1000) / 10,
 		Alert:   float64(used) >= o.AlertAt*float64(l.Budget),
-		Text:    used.String() + " used of " + l.Budget.String() + " " + periodWords[period],
+		Text:    tenant.UsedOf(used, l.Budget, period),
 	}
 	if !win.End.IsZero() {
 		start, end := win.Start, win.End
 		b.WindowStart, b.ResetsAt = &start, &end
 	}
 	return b, nil
-}
-
-// periodWords ends a budget's text: "$13.00 used of $18.00 this month".
-var periodWords = map[tenant.Period]string{
-	tenant.Day:   "today",
-	tenant.Week:  "this week",
-	tenant.Month: "this month",
-	tenant.Total: "in total",
 }

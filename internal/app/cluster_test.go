@@ -159,13 +159,7 @@ func (c *cluster) addReplica(t testing.TB) *replica {
 	w := ledger.New(st, ledger.Options{FlushInterval: 20 * time.Millisecond}, log)
 	api := admin.New(st, app.Verifier(cfg), func(n string) []string { return app.UsedBy(cfg, n) }, cfg.AdminToken, log)
 	a := app.New(cfg, log, app.Options{Credentials: st, Tenants: st, Admin: api.Handler(), Ledger: w, Limiter: lim, Degraded: lim.Degraded})
-	api.SetTenants(admin.TenantOptions{Tenants: st, Lookup: func(tok string) (string, bool) {
-		c, ok := a.Directory.Lookup(tok)
-		if !ok {
-			return "", false
-		}
-		return c.Project.Name, true
-	}})
+	api.SetTenants(admin.TenantOptions{Tenants: st, Lookup: a.Directory.ProjectOf})
 	go a.Watch(ctx, 100*time.Millisecond)
 	h := a.Server.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

@@ -95,6 +95,9 @@ func TestBudgetAcrossReplicas(t *testing.T) {
 		// before the spend reaches the budget; one at a time, requests are
 		// admitted until it does.
 		for i := 0; ; i++ {
+			// Each request settles after its client has the answer; wait,
+			// so that no hold of the one before is still open.
+			c.quiesce(t)
 			a := c.chat(t, i, key, "m", 60)
 			if a.status != 200 {
 				break
@@ -246,7 +249,7 @@ func TestBudgetSurvivesRestart(t *testing.T) {
 	c.closeLedgers(t)
 	// A new replica on the same database, with counters of its own that
 	// start empty, is what a restart gives.
-	r := c.addReplica(t)
+	c.addReplica(t)
 	a := c.chat(t, len(c.Replicas)-1, key, "m", 60)
 	if a.status != 429 || !strings.Contains(a.body, "insufficient_quota") {
 		t.Fatalf("after restart: %d %s", a.status, a.body)
@@ -254,5 +257,4 @@ func TestBudgetSurvivesRestart(t *testing.T) {
 	if !strings.Contains(a.body, "in total") || !strings.Contains(a.body, "does not reset") {
 		t.Fatalf("total-period message: %s", a.body)
 	}
-	_ = r
 }

@@ -99,6 +99,16 @@ func (d *Directory) Lookup(token string) (Caller, bool) {
 	return c, true
 }
 
+// ProjectOf returns the project of the usable virtual key token, for the
+// admin API's read-only access of a project's own keys.
+func (d *Directory) ProjectOf(token string) (string, bool) {
+	c, ok := d.Lookup(token)
+	if !ok {
+		return "", false
+	}
+	return c.Project.Name, true
+}
+
 // Authenticate returns the caller of r, or the 401 to send.
 func (d *Directory) Authenticate(r *http.Request) (Caller, *openai.Error) {
 	token := BearerToken(r)

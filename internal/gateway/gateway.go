@@ -135,18 +135,18 @@ type outcome struct {
 	reached  bool // an upstream answered, so the request may have cost something
 	// prompt counts the prompt's tokens once, when something needs them;
 	// text is the answer's text when the upstream reported no usage.
-	prompt    func() int64
-	enc       *tokenizer.Encoding
-	text      string
-	estimated bool // usage counted by keygate, not reported by the upstream
-	alias     string
-	dep       *route.Deployment // the deployment tried last; nil if none was
-	status    int
-	attempts  int
-	usage     openai.Usage
-	cost      tenant.Nanos
-	stream    bool
-	errCode   string
+	prompt     func() int64
+	countModel string // the upstream model whose encoding counts tokens
+	text       string
+	estimated  bool // usage counted by keygate, not reported by the upstream
+	alias      string
+	dep        *route.Deployment // the deployment tried last; nil if none was
+	status     int
+	attempts   int
+	usage      openai.Usage
+	cost       tenant.Nanos
+	stream     bool
+	errCode    string
 }
 
 func (g *Gateway) proxy(ep endpoint) http.Handler {
@@ -243,12 +243,13 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint, req
 	}
 
 	// The prompt is counted with the first deployment's encoding, at most
-	// once, and only when a check or an account needs it.
-	enc, _ := tokenizer.ForModel(plan[0].Model)
+	// once, and only when a check or an account needs it: most requests
+	// never look up an encoding at all.
 	counted := int64(-1)
-	out.enc = enc
+	out.countModel = plan[0].Model
 	out.prompt = func() int64 {
 		if counted < 0 {
+			enc, _ := tokenizer.ForModel(out.countModel)
 			n, err := tokencount.PromptValid(ep.count, body, g.counter(enc)) // ScanRequest validated the body
 			if err != nil {
 				n = promptEstimate(body)
@@ -520,7 +521,8 @@ func (g *Gateway) estimateUsage(out *outcome) {
 		return
 	}
 	p := out.prompt()
-	c := int64(out.enc.Count(out.text))
+	enc, _ := tokenizer.ForModel(out.countModel)
+	c := int64(enc.Count(out.text))
 	out.usage = openai.Usage{PromptTokens: p, CompletionTokens: c, TotalTokens: p + c}
 	out.estimated = true
 }

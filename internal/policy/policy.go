@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,11 +92,11 @@ type scope struct {
 
 // Bucket and budget keys are namespaced by what they limit, so that a key,
 // a project and a deployment never share a counter.
-func keyBucket(k *tenant.VirtualKey) string  { return "k:" + k.ID }
-func projectBucket(p *tenant.Project) string { return "p:" + p.Name }
-func deploymentBucket(d *route.Deployment) string {
-	return "d:" + d.Name
-}
+func keyBucket(k *tenant.VirtualKey) string       { return "k:" + k.ID }
+func projectBucket(p *tenant.Project) string      { return "p:" + p.Name }
+func deploymentBucket(d *route.Deployment) string { return deploymentPrefix + d.Name }
+
+const deploymentPrefix = "d:"
 
 // Admit reserves the caller's rate limits and budgets for req, or returns
 // the 429 (or 503 when budgets cannot be checked) to send.
@@ -217,14 +218,11 @@ func (p *Policy) AdmitDeployment(ctx context.Context, d *route.Deployment, token
 // its own configured limit; denied is the refusal that clears first.
 func DeploymentsBusy(alias string, denied *limits.Denied) *openai.Error {
 	c := denied.Charge
-	typ, unit := "requests", "requests per min (RPM)"
-	if c.Kind == limits.Tokens {
-		typ, unit = "tokens", "tokens per min (TPM)"
-	}
+	typ, unit := kindWords(c.Kind)
 	e := openai.New(429, typ, "rate_limit_exceeded", fmt.Sprintf(
 		"Rate limit reached for %s on %s: every deployment of this model is at the rpm/tpm set for it in keygate's model_list "+
 			"(%s: Limit %d, Used %d, Requested %d). Please try again in %s. An admin can raise the deployment's rpm/tpm or add a deployment.",
-		alias, unit, denied.Charge.Key[len("d:"):], c.Limit, denied.Used, c.Amount, openai.FormatReset(denied.RetryAfter)))
+		alias, unit, strings.TrimPrefix(c.Key, deploymentPrefix), c.Limit, denied.Used, c.Amount, openai.FormatReset(denied.RetryAfter)))
 	if denied.TooLarge() {
 		return e.NoRetry()
 	}
@@ -250,17 +248,23 @@ func (p *Policy) rateError(err error, alias string, scopes map[string]scope) *op
 	return rateRefusal(alias, d, s)
 }
 
+// kindWords names what a bucket counts as OpenAI's 429s do: the error type
+// and the limit's unit.
+func kindWords(k limits.Kind) (typ, unit string) {
+	switch k {
+	case limits.Tokens:
+		return "tokens", "tokens per min (TPM)"
+	case limits.RequestsPerDay:
+		return "requests", "requests per day (RPD)"
+	}
+	return "requests", "requests per min (RPM)"
+}
+
 // rateRefusal words a refusal as OpenAI does, naming keygate's limit and
 // how to raise it.
 func rateRefusal(alias string, d *limits.Denied, s scope) *openai.Error {
 	c := d.Charge
-	typ, unit := "requests", "requests per min (RPM)"
-	switch c.Kind {
-	case limits.Tokens:
-		typ, unit = "tokens", "tokens per min (TPM)"
-	case limits.RequestsPerDay:
-		unit = "requests per day (RPD)"
-	}
+	typ, unit := kindWords(c.Kind)
 	h := http.Header{}
 	if c.Kind == limits.Tokens {
 		setHeaders(h, limits.State{}, limits.State{Limit: c.Limit, Remaining: max(c.Limit-d.Used, 0), Reset: d.Reset})
@@ -369,21 +373,9 @@ func budgetRefusal(d *limits.BudgetDenied, s scope, amount tenant.Nanos) *openai
 	if !d.ResetsAt.IsZero() {
 		reset = "It resets at " + d.ResetsAt.UTC().Format("2006-01-02 15:04 UTC") + "."
 	}
-	msg := fmt.Sprintf("Budget exceeded for %s: %s used of %s %s, and this request could cost up to %s. %s %s",
-		s.label, d.Used, d.Limit, periodText(d.Period), amount, reset, s.budgetFix)
+	msg := fmt.Sprintf("Budget exceeded for %s: %s, and this request could cost up to %s. %s %s",
+		s.label, tenant.UsedOf(d.Used, d.Limit, d.Period), amount, reset, s.budgetFix)
 	return openai.New(429, "insufficient_quota", "insufficient_quota", msg).NoRetry()
-}
-
-func periodText(p tenant.Period) string {
-	switch p {
-	case tenant.Day:
-		return "today"
-	case tenant.Week:
-		return "this week"
-	case tenant.Total:
-		return "in total"
-	}
-	return "this month"
 }
 
 // Settle reconciles the reservations with what the request used: tokens

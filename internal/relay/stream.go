@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/tidwall/gjson"
 
@@ -40,10 +41,16 @@ type StreamOptions struct {
 func Stream(w flusher, body io.Reader, opts StreamOptions) (res Result, err error) {
 	// Events are kept, as raw bytes, until the usage arrives: an upstream
 	// that never sends it leaves keygate to count the completion from them.
-	var kept []byte
+	// Every stream does this, so the buffers are recycled.
+	kb := keptBuffers.Get().(*[]byte)
+	kept := (*kb)[:0]
 	defer func() {
 		if res.Usage.IsZero() {
 			res.Text = streamText(kept, opts.Kind)
+		}
+		if cap(kept) <= 256<<10 { // let the odd huge stream's buffer go
+			*kb = kept[:0]
+			keptBuffers.Put(kb)
 		}
 	}()
 	er := openai.NewEventReader(body)
@@ -95,6 +102,8 @@ func Stream(w flusher, body io.Reader, opts StreamOptions) (res Result, err erro
 
 // maxKept bounds the events kept for counting a stream without usage.
 const maxKept = 4 << 20
+
+var keptBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // streamText gathers the generated text of kept events: chat and legacy
 // completion deltas, tool call argument deltas, and Responses text deltas.

@@ -117,3 +117,24 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrExists   = errors.New("already exists")
 )
+
+// Phrase is how a budget message names the period's current window:
+// "today", "this week", "this month", "in total"; an unset period is the
+// month, the default everywhere a budget is set.
+func (p Period) Phrase() string {
+	switch p {
+	case Day:
+		return "today"
+	case Week:
+		return "this week"
+	case Total:
+		return "in total"
+	}
+	return "this month"
+}
+
+// UsedOf says how much of a budget is spent, the way keygate says it in the
+// CLI, the admin API and its 429s: "$13.00 used of $18.00 this month".
+func UsedOf(used, budget Nanos, p Period) string {
+	return used.String() + " used of " + budget.String() + " " + p.Phrase()
+}
