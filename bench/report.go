@@ -69,6 +69,9 @@ func writeReport(w io.Writer, m machine, o options, runs []scenarioRun) int {
 		if o.promptBytes > 0 {
 			body = fmt.Sprintf("`-prompt-bytes %d`: the user message padded with generated English-like text", o.promptBytes)
 		}
+		if o.novel {
+			body += "; `-novel`: every request's text is new, a number at its start differs per request"
+		}
 		p("| request | chat completion, %s-byte JSON body (%s), `max_tokens` 64; %s prompt tokens as keygate counts them (%s) |\n",
 			fmtCount(float64(rq.bytes)), body, fmtCount(float64(rq.tokens)), rq.encoding)
 	}

@@ -189,6 +189,9 @@ func (b *bench) runLoadgen(ctx context.Context, sc scenario, t target, d time.Du
 	if sc.stream {
 		args = append(args, "-stream")
 	}
+	if b.o.novel {
+		args = append(args, "-novel")
+	}
 	// The generator bounds itself to d + timeout; this is the backstop.
 	runCtx, cancel := context.WithTimeout(ctx, d+b.o.timeout+15*time.Second)
 	defer cancel()

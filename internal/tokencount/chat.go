@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tidwall/gjson"
+	"github.com/valyala/fastjson"
 )
 
 // Overheads of the chat rendering, <|start|>role<|message|>content<|end|>.
@@ -24,28 +24,27 @@ const (
 )
 
 // chat counts a Chat Completions request.
-func (c counter) chat(root gjson.Result) (int64, error) {
-	var f [4]gjson.Result
+func (c counter) chat(root *fastjson.Value) (int64, error) {
+	var f [4]*fastjson.Value
 	pick(root, f[:], "messages", "tools", "functions", "function_call")
 	msgs := f[0]
-	if !msgs.IsArray() {
+	if !isArray(msgs) {
 		return 0, fmt.Errorf("tokencount: %w: \"messages\" must be an array", ErrMalformed)
 	}
 	defs := functionDefs(f[1], f[2])
 	n := int64(replyPriming)
 	s := systemState{tools: len(defs) > 0}
-	msgs.ForEach(func(_, m gjson.Result) bool {
-		if m.IsObject() {
+	for _, m := range msgs.GetArray() {
+		if isObject(m) {
 			n += c.message(m, &s)
 		}
-		return true
-	})
+	}
 	n += c.functions(defs, s.seen)
 	switch fc := f[3]; {
-	case fc.Type == gjson.String && fc.Str == "none":
+	case isString(fc) && str(fc) == "none":
 		n += callNone
-	case fc.IsObject() && fc.Get("name").Type == gjson.String:
-		n += callNamed + c.text(fc.Get("name").Str)
+	case isObject(fc) && isString(get(fc, "name")):
+		n += callNamed + c.text(str(get(fc, "name")))
 	}
 	return n, nil
 }
@@ -72,34 +71,33 @@ func (s *systemState) pad(role string) bool {
 }
 
 // message counts one chat message.
-func (c counter) message(m gjson.Result, s *systemState) int64 {
-	var f [5]gjson.Result
+func (c counter) message(m *fastjson.Value, s *systemState) int64 {
+	var f [5]*fastjson.Value
 	pick(m, f[:], "role", "content", "name", "function_call", "tool_calls")
-	role := f[0].String()
+	role := str(f[0])
 	n := perMessage + c.text(role)
 	text, images := c.content(f[1])
 	if s.pad(role) {
 		text += "\n"
 	}
 	n += c.text(text) + images
-	if name := f[2]; name.Type == gjson.String && name.Str != "" {
-		n += c.text(name.Str) + perName
+	if name := f[2]; isString(name) && str(name) != "" {
+		n += c.text(str(name)) + perName
 	}
 	if role == "function" {
 		n += functionRole
 	}
-	if fc := f[3]; fc.IsObject() {
-		n += perFunctionCall + c.text(fc.Get("name").String()) + c.text(fc.Get("arguments").String())
+	if fc := f[3]; isObject(fc) {
+		n += perFunctionCall + c.text(str(get(fc, "name"))) + c.text(str(get(fc, "arguments")))
 	}
-	if calls := f[4]; calls.IsArray() {
+	if calls := f[4]; isArray(calls) {
 		k := 0
-		calls.ForEach(func(_, tc gjson.Result) bool {
-			if tc.IsObject() {
+		for _, tc := range calls.GetArray() {
+			if isObject(tc) {
 				n += c.toolCall(tc)
 				k++
 			}
-			return true
-		})
+		}
 		if k > 0 && text != "" {
 			n += textAndCalls
 		}
@@ -108,65 +106,71 @@ func (c counter) message(m gjson.Result, s *systemState) int64 {
 }
 
 // toolCall counts one entry of an assistant message's tool_calls: a function
-// call, or a custom tool call with free-form input.
-func (c counter) toolCall(tc gjson.Result) int64 {
-	typ := tc.Get("type").String()
+// call, or a custom tool call with free-form input. Arguments and input are
+// strings; other kinds count as their JSON text.
+func (c counter) toolCall(tc *fastjson.Value) int64 {
+	typ := str(get(tc, "type"))
 	if typ == "" {
 		typ = "function"
 	}
-	fn := tc.Get("function")
-	args := fn.Get("arguments")
-	if custom := tc.Get("custom"); custom.IsObject() {
-		fn, args = custom, custom.Get("input")
+	fn := get(tc, "function")
+	args := get(fn, "arguments")
+	if custom := get(tc, "custom"); isObject(custom) {
+		fn, args = custom, get(custom, "input")
 	}
-	name := c.text(fn.Get("name").String())
-	return perToolCall + c.text(typ) + 2*name + c.text(args.String())
+	name := c.text(str(get(fn, "name")))
+	return perToolCall + c.text(typ) + 2*name + c.text(str(args))
 }
 
 // content returns a message's text, its parts joined, and the tokens of its
 // images. Content is a string, null, or an array of parts: text, image_url,
 // refusal; audio and file parts are not counted.
-func (c counter) content(v gjson.Result) (string, int64) {
-	if v.Type == gjson.String {
-		return v.Str, 0
+func (c counter) content(v *fastjson.Value) (string, int64) {
+	if isString(v) {
+		return str(v), 0
 	}
-	if !v.IsArray() {
+	if !isArray(v) {
 		return "", 0
 	}
 	var text strings.Builder
 	var images int64
-	v.ForEach(func(_, p gjson.Result) bool {
-		if p.Type == gjson.String {
-			text.WriteString(p.Str)
-			return true
+	for _, p := range v.GetArray() {
+		if isString(p) {
+			text.WriteString(str(p))
+			continue
 		}
-		switch p.Get("type").String() {
+		switch str(get(p, "type")) {
 		case "text", "input_text", "output_text":
-			text.WriteString(p.Get("text").String())
+			text.WriteString(str(get(p, "text")))
 		case "refusal":
-			text.WriteString(p.Get("refusal").String())
+			text.WriteString(str(get(p, "refusal")))
 		case "image_url":
-			img := p.Get("image_url")
-			url, detail := img.String(), ""
-			if img.IsObject() {
-				url, detail = img.Get("url").String(), img.Get("detail").String()
-			}
+			url, detail := imageURL(get(p, "image_url"))
 			images += imageTokens(c.model, url, detail)
 		case "input_image":
-			images += imageTokens(c.model, p.Get("image_url").String(), p.Get("detail").String())
+			images += imageTokens(c.model, str(get(p, "image_url")), str(get(p, "detail")))
 		}
-		return true
-	})
+	}
 	return text.String(), images
+}
+
+// imageURL returns the URL and detail of a Chat image_url part's image_url:
+// an object with url and detail, or the URL alone as a string. Any other
+// value reads as a URL that is not a data: URL, whose size is unknown.
+func imageURL(img *fastjson.Value) (url, detail string) {
+	if isObject(img) {
+		return str(get(img, "url")), str(get(img, "detail"))
+	}
+	return str(img), ""
 }
 
 // functions counts the definitions block; system reports whether the request
 // has a system message for the block to join.
-func (c counter) functions(defs []gjson.Result, system bool) int64 {
+func (c counter) functions(defs []*fastjson.Value, system bool) int64 {
 	if len(defs) == 0 {
 		return 0
 	}
-	n := c.text(formatFunctions(defs)) + functionsBlock
+	n := c.text(renderFunctions(defs)) + functionsBlock
 	if system {
 		n += systemReused
 	}
@@ -177,45 +181,25 @@ func (c counter) functions(defs []gjson.Result, system bool) int64 {
 // {"type":"function","function":{…}} or the Responses API's flat
 // {"type":"function","name":…}) and of the legacy functions array. Built-in
 // tools have no definition to render and are left out.
-func functionDefs(tools, functions gjson.Result) []gjson.Result {
-	var defs []gjson.Result
-	add := func(f gjson.Result) {
-		if f.IsObject() && f.Get("name").Type == gjson.String {
+func functionDefs(tools, functions *fastjson.Value) []*fastjson.Value {
+	var defs []*fastjson.Value
+	add := func(f *fastjson.Value) {
+		if isObject(f) && isString(get(f, "name")) {
 			defs = append(defs, f)
 		}
 	}
-	if tools.IsArray() {
-		tools.ForEach(func(_, t gjson.Result) bool {
-			if !t.IsObject() || t.Get("type").String() != "function" {
-				return true
-			}
-			if fn := t.Get("function"); fn.IsObject() {
-				add(fn)
-			} else {
-				add(t)
-			}
-			return true
-		})
+	for _, t := range tools.GetArray() {
+		if !isObject(t) || str(get(t, "type")) != "function" {
+			continue
+		}
+		if fn := get(t, "function"); isObject(fn) {
+			add(fn)
+		} else {
+			add(t)
+		}
 	}
-	if functions.IsArray() {
-		functions.ForEach(func(_, f gjson.Result) bool {
-			add(f)
-			return true
-		})
+	for _, f := range functions.GetArray() {
+		add(f)
 	}
 	return defs
-}
-
-// pick reads the members of obj named by names into out, in one pass over
-// obj: a Get per member would scan a long content string once per Get.
-// A member given twice keeps its last value, as gjson.Get does.
-func pick(obj gjson.Result, out []gjson.Result, names ...string) {
-	obj.ForEach(func(k, v gjson.Result) bool {
-		for i, n := range names {
-			if k.Str == n {
-				out[i] = v
-			}
-		}
-		return true
-	})
 }

@@ -1,7 +1,7 @@
 // Package tokencount estimates the prompt tokens of an OpenAI request body
 // before it is sent: what the provider will report as usage.prompt_tokens
-// (usage.input_tokens for the Responses API). It walks the JSON with gjson
-// and counts text with any Counter, normally a *tokenizer.Encoding.
+// (usage.input_tokens for the Responses API). It reads the JSON with
+// fastjson and counts text with any Counter, normally a *tokenizer.Encoding.
 //
 // OpenAI does not publish how a request is rendered into tokens, so the counts
 // follow the best public recipes, each checked against usage recorded from the

@@ -1,16 +1,17 @@
 package tokencount
 
 import (
+	"strconv"
 	"strings"
 
-	"github.com/tidwall/gjson"
+	"github.com/valyala/fastjson"
 )
 
-// maxDepth bounds the nesting of parameter schemas that formatFunctions
+// maxDepth bounds the nesting of parameter schemas that renderFunctions
 // follows; deeper schemas are rendered as "any".
 const maxDepth = 32
 
-// formatFunctions renders function definitions the way OpenAI shows them to
+// renderFunctions renders function definitions the way OpenAI shows them to
 // the model, as TypeScript types in a namespace, after hmarr/openai-chat-tokens
 // (src/functions.ts):
 //
@@ -27,16 +28,16 @@ const maxDepth = 32
 //
 // Schema forms hmarr does not cover (type arrays, anyOf/oneOf, enums without
 // a type) are rendered as unions; anything else as "any".
-func formatFunctions(defs []gjson.Result) string {
+func renderFunctions(defs []*fastjson.Value) string {
 	var b strings.Builder
 	b.WriteString("namespace functions {\n\n")
 	for _, f := range defs {
-		if d := f.Get("description").String(); d != "" {
+		if d := str(get(f, "description")); d != "" {
 			b.WriteString("// " + d + "\n")
 		}
-		name := f.Get("name").String()
-		params := f.Get("parameters")
-		if hasKeys(params.Get("properties")) {
+		name := str(get(f, "name"))
+		params := get(f, "parameters")
+		if hasKeys(get(params, "properties")) {
 			b.WriteString("type " + name + " = (_: {\n")
 			writeProperties(&b, params, 0, 0)
 			b.WriteString("\n}) => any;\n\n")
@@ -51,57 +52,76 @@ func formatFunctions(defs []gjson.Result) string {
 // writeProperties writes obj's properties, one per line (preceded by a
 // comment line for a description), indented by indent spaces, without a
 // trailing newline. Properties not in obj's required list get a "?".
-func writeProperties(b *strings.Builder, obj gjson.Result, indent, depth int) {
+func writeProperties(b *strings.Builder, obj *fastjson.Value, indent, depth int) {
 	required := map[string]bool{}
-	if req := obj.Get("required"); req.IsArray() {
-		req.ForEach(func(_, r gjson.Result) bool {
-			required[r.String()] = true
-			return true
-		})
+	if req := get(obj, "required"); isArray(req) {
+		for _, r := range req.GetArray() {
+			required[str(r)] = true
+		}
 	}
 	pad := strings.Repeat(" ", indent)
 	first := true
-	obj.Get("properties").ForEach(func(k, p gjson.Result) bool {
+	eachProperty(get(obj, "properties"), func(k string, p *fastjson.Value) {
 		if !first {
 			b.WriteByte('\n')
 		}
 		first = false
-		if d := p.Get("description").String(); d != "" && p.IsObject() {
+		if d := str(get(p, "description")); d != "" && isObject(p) {
 			b.WriteString(pad + "// " + d + "\n")
 		}
 		opt := "?"
-		if required[k.String()] {
+		if required[k] {
 			opt = ""
 		}
-		b.WriteString(pad + k.String() + opt + ": " + formatType(p, indent, depth) + ",")
-		return true
+		b.WriteString(pad + k + opt + ": " + renderType(p, indent, depth) + ",")
 	})
 }
 
-// formatType renders one schema as a TypeScript type.
-func formatType(p gjson.Result, indent, depth int) string {
-	if !p.IsObject() || depth >= maxDepth {
+// eachProperty calls f with each member of a schema's properties, in order.
+// A properties value that is not an object is walked as the gjson version
+// walked it, so that its count did not change: an array's elements are
+// named by their index, any other value is one property with an empty name.
+func eachProperty(props *fastjson.Value, f func(key string, p *fastjson.Value)) {
+	switch {
+	case props == nil:
+	case isObject(props):
+		props.GetObject().Visit(func(k []byte, p *fastjson.Value) {
+			f(string(k), p)
+		})
+	case isArray(props):
+		for i, p := range props.GetArray() {
+			f(strconv.Itoa(i), p)
+		}
+	default:
+		f("", props)
+	}
+}
+
+// renderType renders one schema as a TypeScript type.
+func renderType(p *fastjson.Value, indent, depth int) string {
+	if !isObject(p) || depth >= maxDepth {
 		return "any"
 	}
-	enum := p.Get("enum")
-	typ := p.Get("type")
+	enum := get(p, "enum")
+	typ := get(p, "type")
 	switch {
-	case typ.IsArray():
-		return union(typ, func(t gjson.Result) string { return simpleType(t.String()) })
-	case typ.Type != gjson.String:
-		if enum.IsArray() {
+	case isArray(typ):
+		return union(typ, func(t *fastjson.Value) string { return simpleType(str(t)) })
+	case !isString(typ):
+		if isArray(enum) {
 			return union(enum, literal)
 		}
 		for _, key := range []string{"anyOf", "oneOf"} {
-			if alts := p.Get(key); alts.IsArray() {
-				return union(alts, func(a gjson.Result) string { return formatType(a, indent, depth+1) })
+			if alts := get(p, key); isArray(alts) {
+				return union(alts, func(a *fastjson.Value) string { return renderType(a, indent, depth+1) })
 			}
 		}
 		return "any"
 	}
-	switch typ.Str {
+	t := str(typ)
+	switch t {
 	case "string", "number", "integer":
-		if enum.IsArray() {
+		if isArray(enum) {
 			return union(enum, literal)
 		}
 	case "object":
@@ -111,12 +131,12 @@ func formatType(p gjson.Result, indent, depth int) string {
 		b.WriteString("\n}")
 		return b.String()
 	case "array":
-		if items := p.Get("items"); items.Exists() {
-			return formatType(items, indent, depth+1) + "[]"
+		if items := get(p, "items"); items != nil { // null too, rendered "any[]"
+			return renderType(items, indent, depth+1) + "[]"
 		}
 		return "any[]"
 	}
-	return simpleType(typ.Str)
+	return simpleType(t)
 }
 
 // simpleType maps a JSON Schema type name to TypeScript's.
@@ -135,32 +155,24 @@ func simpleType(t string) string {
 }
 
 // hasKeys reports whether v is an object with at least one key.
-func hasKeys(v gjson.Result) bool {
-	found := false
-	if v.IsObject() {
-		v.ForEach(func(_, _ gjson.Result) bool {
-			found = true
-			return false
-		})
-	}
-	return found
+func hasKeys(v *fastjson.Value) bool {
+	return isObject(v) && v.GetObject().Len() > 0
 }
 
 // literal renders an enum value: strings quoted, other values as written.
-func literal(v gjson.Result) string {
-	if v.Type == gjson.String {
-		return `"` + v.Str + `"`
+func literal(v *fastjson.Value) string {
+	if isString(v) {
+		return `"` + str(v) + `"`
 	}
-	return v.Raw
+	return raw(v)
 }
 
 // union joins the rendering of each element of arr with " | ".
-func union(arr gjson.Result, render func(gjson.Result) string) string {
+func union(arr *fastjson.Value, render func(*fastjson.Value) string) string {
 	var parts []string
-	arr.ForEach(func(_, v gjson.Result) bool {
+	for _, v := range arr.GetArray() {
 		parts = append(parts, render(v))
-		return true
-	})
+	}
 	if len(parts) == 0 {
 		return "any"
 	}

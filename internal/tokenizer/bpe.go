@@ -24,23 +24,81 @@ type scratch struct {
 // piece appends the tokens of s[i:j] to out if ids is set, and returns how
 // many there are. s[i:j] is one pre-tokenizer piece.
 func (v *vocab) piece(s string, i, j int, sc *scratch, out []int, ids bool) (int, []int) {
-	if j-i == 1 {
+	n := j - i
+	switch {
+	case n == 1:
 		if ids {
 			out = append(out, int(v.byteRank[s[i]]))
 		}
 		return 1, out
+	case n == 2:
+		// Either one token or two bytes: there is nothing else to merge.
+		if r := v.pairRank[int(s[i])<<8|int(s[i+1])]; r != noRank {
+			if ids {
+				out = append(out, int(r))
+			}
+			return 1, out
+		}
+		if ids {
+			out = append(out, int(v.byteRank[s[i]]), int(v.byteRank[s[i+1]]))
+		}
+		return 2, out
+	case n > v.maxLen:
+		if n > smallPiece {
+			return v.mergeLarge(s, i, j, out, ids)
+		}
+		return v.mergeSmall(s, i, j, sc, out, ids)
 	}
 	// tiktoken takes a piece that is itself a token as is, without merging.
-	if r := v.wholeRank(s, i, j); r != noRank {
+	var k, h uint64
+	r := noRank
+	if n <= 8 && i+8 <= len(s) {
+		// The common case, spelled out: as calls, key, hash and lookup
+		// (which spills its arguments for the byte comparison a short piece
+		// never needs) are a third of the time of a piece that is a token.
+		k = le64(s[i:]) & (^uint64(0) >> (64 - 8*uint(n)))
+		h = (k ^ uint64(n)<<58 ^ uint64(n)) * hashMul
+		r = v.lookupShort(k, n, h)
+	} else {
+		k = key(s, i, j)
+		h = hash(s, i, j, k)
+		r = v.lookup(s, i, j, k, h)
+	}
+	if r != noRank {
 		if ids {
 			out = append(out, int(r))
 		}
 		return 1, out
 	}
-	if j-i > smallPiece {
-		return v.mergeLarge(s, i, j, out, ids)
+	return v.notToken(s, i, j, h, sc, out, ids)
+}
+
+// notToken is piece for a piece of at most maxLen bytes that is not a
+// token, whose hash is h: its tokens come from the memo or from merging.
+func (v *vocab) notToken(s string, i, j int, h uint64, sc *scratch, out []int, ids bool) (int, []int) {
+	n := j - i
+	if n > memoMax {
+		if n > smallPiece {
+			return v.mergeLarge(s, i, j, out, ids)
+		}
+		return v.mergeSmall(s, i, j, sc, out, ids)
 	}
-	return v.mergeSmall(s, i, j, sc, out, ids)
+	got := v.memo.get(h, s[i:j])
+	if got == nil {
+		var buf [memoMax]int
+		_, merged := v.mergeSmall(s, i, j, sc, buf[:0], true)
+		v.memo.put(h, s[i:j], merged)
+		if ids {
+			out = append(out, merged...)
+		}
+		return len(merged), out
+	}
+	if ids {
+		for _, id := range got {
+			out = append(out, int(id))
+		}
+	}
+	return len(got), out
 }
 
 // mergeSmall merges s[i:j], at most smallPiece bytes and not itself a token,

@@ -175,12 +175,7 @@ type span struct{ start, end int }
 func (e *Encoding) pieces(text string) []span {
 	var out []span
 	for i := 0; i < len(text); {
-		var j int
-		if e.o200k {
-			j = e.cls.nextO200k(text, i)
-		} else {
-			j = e.cls.nextCL100k(text, i)
-		}
+		j := e.split(e.cls, text, i)
 		out = append(out, span{i, j})
 		i = j
 	}

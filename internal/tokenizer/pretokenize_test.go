@@ -192,3 +192,68 @@ func TestClasses(t *testing.T) {
 		t.Errorf("classes_table.go is Unicode %s; tiktoken 1.0.22's regex uses 16.0.0", unicodeVersion)
 	}
 }
+
+// asciiDisagrees returns the first position of s at which a fast path
+// answers differently from the state machine it stands in for.
+func asciiDisagrees(t *classTable, s string) (enc string, at, fast, full int) {
+	for i := range len(s) {
+		if f := t.asciiO200k(s, i); f != 0 {
+			if g := t.nextO200k(s, i); f != g {
+				return "o200k_base", i, f, g
+			}
+		}
+		if f := t.asciiCL100k(s, i); f != 0 {
+			if g := t.nextCL100k(s, i); f != g {
+				return "cl100k_base", i, f, g
+			}
+		}
+	}
+	return "", -1, 0, 0
+}
+
+// TestASCIIAgrees checks the fast paths against the state machines at every
+// byte of the corpus, not only where pieces start.
+func TestASCIIAgrees(t *testing.T) {
+	cls := loadClasses()
+	_, texts := corpusDocs(t)
+	texts = append(texts, "ABc'S ABC'S aB don't DON'T x'ſ 12٣ 1234 .— ..\n/ \t\tword 'll 'x", "a", "1", " ", ".")
+	for _, s := range texts {
+		s = validUTF8(s)
+		if enc, at, fast, full := asciiDisagrees(cls, s); at >= 0 {
+			t.Fatalf("%s at %d of %q: fast path ends at %d, state machine at %d", enc, at, s[max(0, at-20):min(len(s), at+20)], fast, full)
+		}
+	}
+}
+
+func FuzzASCIIAgrees(f *testing.F) {
+	for _, s := range []string{"Hello, World's end.", "ABC'S 123456 x/\r\n", " --> \t\tfoo", "é1٣ aé"} {
+		f.Add(s)
+	}
+	cls := loadClasses()
+	f.Fuzz(func(t *testing.T, s string) {
+		s = validUTF8(s)
+		if enc, at, fast, full := asciiDisagrees(cls, s); at >= 0 {
+			t.Fatalf("%s at %d of %q: fast path ends at %d, state machine at %d", enc, at, s, fast, full)
+		}
+	})
+}
+
+func TestNotLower(t *testing.T) {
+	for b := range 256 {
+		for pos := range 8 {
+			var buf [8]byte
+			for k := range buf {
+				buf[k] = 'q'
+			}
+			buf[pos] = byte(b)
+			m := notLower(le64(string(buf[:])))
+			want := uint64(0)
+			if b < 'a' || b > 'z' {
+				want = 0x80 << (8 * pos)
+			}
+			if m != want {
+				t.Fatalf("notLower with %#x at %d = %#x, want %#x", b, pos, m, want)
+			}
+		}
+	}
+}

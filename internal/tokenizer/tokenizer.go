@@ -3,8 +3,10 @@
 //
 // Exactness is checked against token ids from tiktoken (golden_test.go);
 // speed comes from a hand-written pre-tokenizer in place of the regular
-// expression (pretokenize.go), an allocation-free rank table (vocab.go) and
-// a merge loop sized to the piece (bpe.go). The vocabularies are embedded.
+// expression (pretokenize.go) with byte-wise fast paths for ASCII
+// (ascii.go), a rank table laid out for a server's cold cache (vocab.go),
+// a memo of the pieces that need merging (memo.go) and a merge loop sized
+// to the piece (bpe.go). The vocabularies are embedded.
 //
 // Text is encoded as ordinary text: special-token text like <|endoftext|>
 // becomes the tokens of its characters, as tiktoken's encode_ordinary does.
@@ -68,7 +70,7 @@ func Get(name string) (*Encoding, error) {
 	}
 	e.once.Do(func() {
 		e.cls = loadClasses()
-		e.v, e.loadErr = loadVocab(e.name, e.data)
+		e.v, e.loadErr = loadVocab(e.name, e.data, allocSlots)
 	})
 	if e.loadErr != nil {
 		return nil, e.loadErr
@@ -103,18 +105,28 @@ func (e *Encoding) run(text string, sc *scratch, out []int, ids bool) (int, []in
 	n := 0
 	v, t := e.v, e.cls
 	for i := 0; i < len(text); {
-		var j int
-		if e.o200k {
-			j = t.nextO200k(text, i)
-		} else {
-			j = t.nextCL100k(text, i)
-		}
+		j := e.split(t, text, i)
 		var c int
 		c, out = v.piece(text, i, j, sc, out, ids)
 		n += c
 		i = j
 	}
 	return n, out
+}
+
+// split returns the end of the piece at text[i], by the fast path where it
+// answers.
+func (e *Encoding) split(t *classTable, text string, i int) int {
+	if e.o200k {
+		if j := t.asciiO200k(text, i); j != 0 {
+			return j
+		}
+		return t.nextO200k(text, i)
+	}
+	if j := t.asciiCL100k(text, i); j != 0 {
+		return j
+	}
+	return t.nextCL100k(text, i)
 }
 
 // Decode returns the bytes of the tokens ids: their concatenation, which

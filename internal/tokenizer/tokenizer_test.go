@@ -224,13 +224,58 @@ func referenceMerge(v *vocab, s string, i, j int) []int {
 	return ids
 }
 
-// TestCountDoesNotAllocate: counting valid UTF-8 whose pieces are short
-// needs no heap memory at all.
+// TestCountDoesNotAllocate: counting valid UTF-8 needs no heap memory once
+// the pieces that must be merged are in the memo (AllocsPerRun counts a
+// first run apart).
 func TestCountDoesNotAllocate(t *testing.T) {
 	e := mustGet(t, "o200k_base")
 	text := "The quick brown fox jumps over the lazy dog. Ünïcödé, 中文, 😀!\n\tfunc main() { return 12345 }\n"
 	if n := testing.AllocsPerRun(100, func() { e.Count(text) }); n != 0 {
 		t.Errorf("Count allocates %v times", n)
+	}
+}
+
+// TestMemo checks that the memo answers a merged piece with what merging
+// gives, and never answers for another piece that shares its slot.
+func TestMemo(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"o200k_base", "cl100k_base"} {
+		e := mustGet(t, name)
+		text := " Überweisungsträger Kubernetes' xylophonists 数据库连接池"
+		first := e.Encode(text)
+		for _, p := range e.pieces(text) {
+			n := p.end - p.start
+			if n <= 2 || n > memoMax || e.v.wholeRank(text, p.start, p.end) != noRank {
+				continue
+			}
+			k := key(text, p.start, p.end)
+			got := e.v.memo.get(hash(text, p.start, p.end, k), text[p.start:p.end])
+			want := referenceMerge(e.v, text, p.start, p.end)
+			if len(got) != len(want) {
+				t.Fatalf("%s: memo of %q = %v, want %v", name, text[p.start:p.end], got, want)
+			}
+			for k := range got {
+				if int(got[k]) != want[k] {
+					t.Fatalf("%s: memo of %q = %v, want %v", name, text[p.start:p.end], got, want)
+				}
+			}
+		}
+		if again := e.Encode(text); !slices.Equal(again, first) {
+			t.Errorf("%s: Encode from the memo = %v, want %v", name, again, first)
+		}
+	}
+
+	var m memo
+	m.put(42, "abc", []int{1, 2})
+	if got := m.get(42, "abd"); got != nil {
+		t.Errorf("get of another piece in the same slot = %v, want nil", got)
+	}
+	m.put(42, "xyz", []int{3})
+	if got := m.get(42, "abc"); got != nil {
+		t.Errorf("get of an evicted piece = %v, want nil", got)
+	}
+	if got := m.get(42, "xyz"); !slices.Equal(got, []uint32{3}) {
+		t.Errorf("get = %v, want [3]", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -23,6 +24,33 @@ func ChatBody(model string, stream bool, promptBytes int) ([]byte, error) {
 	// Filler is plain ASCII without quotes, backslashes or control
 	// characters, so JSON adds no escapes: each byte of it is one byte of body.
 	return chatBody(model, stream, userContent+" "+Filler(promptBytes-len(b)-1))
+}
+
+// novelMark begins the user message of a novel body (NovelChatBody); its
+// digits are overwritten on every request.
+const novelMark = "Request 000000000000. "
+
+// NovelChatBody is ChatBody with the user message starting with novelMark,
+// and returns where its digits are: Stamp writes a request's number there,
+// so that no two requests send the same text. A padded body is promptBytes
+// long, as ChatBody's is.
+func NovelChatBody(model string, stream bool, promptBytes int) ([]byte, int, error) {
+	b, err := chatBody(model, stream, novelMark+userContent)
+	if err == nil && promptBytes > len(b)+1 {
+		b, err = chatBody(model, stream, novelMark+userContent+" "+Filler(promptBytes-len(b)-1))
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return b, bytes.Index(b, []byte(novelMark)) + len("Request "), nil
+}
+
+// Stamp writes n, modulo 10¹², as the twelve digits at digits[0:12].
+func Stamp(digits []byte, n uint64) {
+	for k := 11; k >= 0; k-- {
+		digits[k] = byte('0' + n%10)
+		n /= 10
+	}
 }
 
 func chatBody(model string, stream bool, content string) ([]byte, error) {

@@ -37,6 +37,11 @@ type Config struct {
 	// PromptBytes, when above the small body's size, pads the user message so
 	// the request body is this many bytes (ChatBody).
 	PromptBytes int
+	// Novel makes every request's text new: the user message starts with
+	// a number that differs per request and per run (NovelChatBody), so a
+	// gateway that remembers what it has counted never meets a text twice.
+	// The words are the same as ever, as in real traffic.
+	Novel bool
 	// Rate is the offered load in requests per second. Requests are dispatched on
 	// schedule (open loop), not when a previous one finishes.
 	Rate float64
@@ -49,6 +54,15 @@ type Config struct {
 	// long after the schedule ends fail as timed out. (There is no per-request
 	// timer; it would cost the generator CPU on every request.)
 	Timeout time.Duration
+}
+
+// body returns the request body and, for a Novel one, where to stamp it.
+func (c Config) body() ([]byte, int, error) {
+	if c.Novel {
+		return NovelChatBody(c.Model, c.Stream, c.PromptBytes)
+	}
+	b, err := ChatBody(c.Model, c.Stream, c.PromptBytes)
+	return b, 0, err
 }
 
 func (c Config) validate() error {
@@ -117,10 +131,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if n < 1 {
 		n = 1
 	}
-	body, err := ChatBody(cfg.Model, cfg.Stream, cfg.PromptBytes)
+	body, digits, err := cfg.body()
 	if err != nil {
 		return Result{}, err
 	}
+	base := uint64(time.Now().UnixNano()) // differs per run, as load.Run is once per process
 	tr := &http.Transport{
 		Proxy:               nil, // the targets are on loopback; never detour through HTTP_PROXY
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -157,7 +172,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			client:   client,
 			url:      url,
 			header:   header.Clone(),
-			body:     body,
+			body:     bytes.Clone(body),
+			digits:   digits,
+			base:     base,
 			stream:   cfg.Stream,
 			rec:      rec,
 			sched:    sched,
@@ -224,7 +241,9 @@ type worker struct {
 	client *http.Client
 	url    string
 	header http.Header // read-only once requests start; shared by this worker's requests
-	body   []byte
+	body   []byte      // this worker's copy
+	digits int         // where to Stamp the request's number in body; 0 for none
+	base   uint64      // added to the request index when stamping
 	stream bool
 	rec    *records
 	sched  func(int) time.Time
@@ -237,6 +256,9 @@ type worker struct {
 func (w *worker) do(ctx context.Context, i int) {
 	start := time.Now()
 	w.rec.lag[i] = max(start.Sub(w.sched(i)), 0)
+	if w.digits > 0 {
+		Stamp(w.body[w.digits:], w.base+uint64(i))
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(w.body))
 	if err != nil {
 		w.fail("build request", err.Error())

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -345,5 +346,29 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := good.validate(); err != nil {
 		t.Errorf("validate(%+v) = %v", good, err)
+	}
+}
+
+func TestNovelChatBody(t *testing.T) {
+	body, at, err := NovelChatBody("gpt-4o-mini", false, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(body) != 4096 {
+		t.Errorf("len = %d, want 4096", len(body))
+	}
+	var texts []string
+	for _, n := range []uint64{7, 1e12 + 8} {
+		Stamp(body[at:], n)
+		var req struct {
+			Messages []struct{ Content string } `json:"messages"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil {
+			t.Fatalf("stamped body is not JSON: %v", err)
+		}
+		texts = append(texts, req.Messages[1].Content[:21])
+	}
+	if want := []string{"Request 000000000007.", "Request 000000000008."}; !slices.Equal(texts, want) {
+		t.Errorf("stamped texts = %q, want %q", texts, want)
 	}
 }
