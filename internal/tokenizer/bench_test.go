@@ -190,3 +190,31 @@ func BenchmarkLookup(b *testing.B) {
 		b.ReportMetric(100*float64(fp)/float64(len(misses)), "%filter-fp")
 	})
 }
+
+// BenchmarkMemo counts English prose and multilingual text with the memo of
+// merged pieces as a server has it (warm: the words were seen before) and
+// emptied before every count (cold: every word is new to the process, the
+// worst case).
+func BenchmarkMemo(b *testing.B) {
+	names, texts := corpusDocs(b)
+	e := mustGet(b, "o200k_base")
+	for i, name := range names {
+		if name != "gen_prose_english" && name != "gen_multilingual" {
+			continue
+		}
+		for _, mode := range []string{"warm", "cold"} {
+			b.Run(name+"/"+mode, func(b *testing.B) {
+				b.SetBytes(int64(len(texts[i])))
+				e.Count(texts[i])
+				for b.Loop() {
+					if mode == "cold" {
+						b.StopTimer()
+						e.v.memo = new(memo)
+						b.StartTimer()
+					}
+					e.Count(texts[i])
+				}
+			})
+		}
+	}
+}
