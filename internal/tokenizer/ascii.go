@@ -25,25 +25,11 @@ func (t *classTable) asciiO200k(s string, i int) int {
 	}
 	j := i
 	if c := t.ascii[b]; c&cLetter == 0 {
-		if c&cNumber != 0 {
-			return asciiDigits(s, i)
+		end, word := t.asciiNonLetter(s, i, c, true)
+		if word == 0 {
+			return end
 		}
-		n := s[i+1]
-		if n >= utf8.RuneSelf {
-			return 0
-		}
-		if c&prefixClass != 0 || t.ascii[n]&cLetter == 0 {
-			// Not a prefixed word: ' ?[^\s\p{L}\p{N}]+[\r\n/]*', or white space.
-			k := t.asciiPunct(s, i)
-			if k == 0 {
-				return 0
-			}
-			for k < len(s) && (s[k] == '\r' || s[k] == '\n' || s[k] == '/') {
-				k++
-			}
-			return k
-		}
-		j++ // the optional prefix, taken
+		j = word
 	}
 	// An ASCII word is an upper-case run then a lower-case run, either
 	// possibly empty: U*W+ when the lower-case run is there, else U+W*.
@@ -79,30 +65,44 @@ func (t *classTable) asciiCL100k(s string, i int) int {
 	}
 	j := i
 	if c := t.ascii[b]; c&cLetter == 0 {
-		if c&cNumber != 0 {
-			return asciiDigits(s, i)
+		end, word := t.asciiNonLetter(s, i, c, false)
+		if word == 0 {
+			return end
 		}
-		n := s[i+1]
-		if n >= utf8.RuneSelf {
-			return 0
-		}
-		if c&prefixClass != 0 || t.ascii[n]&cLetter == 0 {
-			k := t.asciiPunct(s, i)
-			if k == 0 {
-				return 0
-			}
-			for k < len(s) && (s[k] == '\r' || s[k] == '\n') {
-				k++
-			}
-			return k
-		}
-		j++
+		j = word
 	}
 	j = letterRun(s, j)
 	if j < len(s) && s[j] >= utf8.RuneSelf {
 		return 0
 	}
 	return j
+}
+
+// asciiNonLetter is the part the fast paths share, for a piece at s[i]
+// (ASCII, of class c, not a letter, and not the last byte): \p{N}{1,3}, or
+// ' ?[^\s\p{L}\p{N}]+' followed by [\r\n]* (and '/' too if slash, as in
+// o200k), or the optional prefix of a word. It returns the piece's end, 0
+// if the state machine must decide, or word > 0: the prefix is taken and
+// the word starts there.
+func (t *classTable) asciiNonLetter(s string, i int, c uint8, slash bool) (end, word int) {
+	if c&cNumber != 0 {
+		return asciiDigits(s, i), 0
+	}
+	n := s[i+1]
+	if n >= utf8.RuneSelf {
+		return 0, 0
+	}
+	if c&prefixClass == 0 && t.ascii[n]&cLetter != 0 {
+		return 0, i + 1
+	}
+	k := t.asciiPunct(s, i) // or white space, which it leaves to the state machine
+	if k == 0 {
+		return 0, 0
+	}
+	for k < len(s) && (s[k] == '\r' || s[k] == '\n' || (slash && s[k] == '/')) {
+		k++
+	}
+	return k, 0
 }
 
 // asciiDigits matches \p{N}{1,3} at s[i], an ASCII digit.
