@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"github.com/tidwall/gjson"
 
 	"github.com/keygate/keygate/internal/store"
@@ -113,43 +113,29 @@ func ledgerIDs(t *testing.T, database string) map[string]int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ids := map[string]int{}
+	// Both stores through database/sql: the driver store/sqlite registers,
+	// or pgx's.
+	driver, dsn := "sqlite", ""
 	if strings.HasPrefix(database, "sqlite:") {
 		path, err := store.SQLitePath(database)
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := sql.Open("sqlite", path) // the driver store/sqlite registers
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		rows, err := db.QueryContext(ctx, `SELECT request_id FROM usage`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			ids[id]++
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return ids
+		dsn = path
+	} else {
+		driver, dsn = "pgx", searchPathDSN(t, database)
 	}
-	conn, err := pgx.Connect(ctx, searchPathDSN(t, database))
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT request_id FROM usage`)
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT request_id FROM usage`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
+	ids := map[string]int{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {

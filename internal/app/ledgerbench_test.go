@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/keygate/keygate/internal/config"
 	"github.com/keygate/keygate/internal/ledger"
 	"github.com/keygate/keygate/internal/mockopenai"
+	"github.com/keygate/keygate/internal/procusage"
 	"github.com/keygate/keygate/internal/requestid"
 	"github.com/keygate/keygate/internal/seal"
 	"github.com/keygate/keygate/internal/store/pgtest"
@@ -141,7 +141,7 @@ func benchLedgerOverhead(b *testing.B, w *ledger.Writer) {
 		recorded = -w.Stats().Recorded
 	}
 	lat := make([]time.Duration, b.N)
-	ru0 := rusage(b)
+	meter := procusage.Start(b)
 	b.ResetTimer()
 	l.run(b.N, lat)
 	if w != nil {
@@ -156,13 +156,11 @@ func benchLedgerOverhead(b *testing.B, w *ledger.Writer) {
 		}
 	}
 	b.StopTimer()
-	ru := rusage(b)
+	meter.Report(b)
 	if n := l.failed(); n > 0 {
 		b.Fatalf("%d of %d requests failed", n, b.N)
 	}
 	slices.Sort(lat)
-	b.ReportMetric(float64(cpuTime(ru)-cpuTime(ru0))/float64(b.N), "cpu-ns/op")
-	b.ReportMetric(float64(switches(ru)-switches(ru0))/float64(b.N), "ctxsw/op")
 	b.ReportMetric(float64(lat[b.N/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[b.N*99/100].Microseconds()), "p99-µs")
 	if w != nil {
@@ -175,23 +173,6 @@ func benchLedgerOverhead(b *testing.B, w *ledger.Writer) {
 type discardSink struct{}
 
 func (discardSink) InsertUsage(context.Context, []tenant.Usage) error { return nil }
-
-// rusage returns this process's resource usage so far.
-func rusage(tb testing.TB) syscall.Rusage {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return ru
-}
-
-// cpuTime is the CPU time (user + system) in ru.
-func cpuTime(ru syscall.Rusage) time.Duration {
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// switches counts the context switches of ru's threads.
-func switches(ru syscall.Rusage) int64 { return ru.Nvcsw + ru.Nivcsw }
 
 // openLoad sends chat completions at -ledgerbench.rate, each on its own
 // goroutine when it falls due, whether or not earlier ones are answered.

@@ -2,11 +2,11 @@ package ledger_test
 
 import (
 	"context"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/keygate/keygate/internal/ledger"
+	"github.com/keygate/keygate/internal/procusage"
 	"github.com/keygate/keygate/internal/requestid"
 	"github.com/keygate/keygate/internal/tenant"
 )
@@ -28,7 +28,7 @@ func benchLedger(b *testing.B, newTarget func(testing.TB) target, ids string) {
 			us[i].RequestID = requestid.New()
 		}
 	}
-	ru0 := rusage(b)
+	meter := procusage.Start(b)
 	b.ResetTimer()
 	for i := range b.N {
 		w.Record(us[i])
@@ -40,7 +40,7 @@ func benchLedger(b *testing.B, newTarget func(testing.TB) target, ids string) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(float64(cpuTime(rusage(b))-cpuTime(ru0))/float64(b.N), "cpu-ns/op")
+	meter.Report(b)
 	if got := tg.count(b); got != int64(b.N) {
 		b.Fatalf("%d rows, want %d", got, b.N)
 	}
@@ -107,7 +107,7 @@ func benchRecordPaced(b *testing.B, record bool, perTick int) {
 	}
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
-	ru0 := rusage(b)
+	meter := procusage.Start(b)
 	b.ResetTimer()
 	for i := range b.N {
 		if i%perTick == 0 {
@@ -123,25 +123,5 @@ func benchRecordPaced(b *testing.B, record bool, perTick int) {
 		}
 	}
 	b.StopTimer()
-	ru := rusage(b)
-	b.ReportMetric(float64(cpuTime(ru)-cpuTime(ru0))/float64(b.N), "cpu-ns/op")
-	b.ReportMetric(float64(switches(ru)-switches(ru0))/float64(b.N), "ctxsw/op")
+	meter.Report(b)
 }
-
-// rusage returns this process's resource usage so far.
-func rusage(tb testing.TB) syscall.Rusage {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return ru
-}
-
-// cpuTime is the CPU time (user + system) in ru.
-func cpuTime(ru syscall.Rusage) time.Duration {
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// switches counts the context switches in ru: a thread going to sleep, as
-// an idle one does until a goroutine is woken for it, or being preempted.
-func switches(ru syscall.Rusage) int64 { return ru.Nvcsw + ru.Nivcsw }

@@ -44,20 +44,18 @@ func (v *vocab) piece(s string, i, j int, sc *scratch, out []int, ids bool) (int
 		}
 		return 2, out
 	case n > v.maxLen:
-		if n > smallPiece {
-			return v.mergeLarge(s, i, j, out, ids)
-		}
-		return v.mergeSmall(s, i, j, sc, out, ids)
+		return v.merge(s, i, j, sc, out, ids)
 	}
 	// tiktoken takes a piece that is itself a token as is, without merging.
 	var k, h uint64
 	r := noRank
 	if n <= 8 && i+8 <= len(s) {
-		// The common case, spelled out: as calls, key, hash and lookup
-		// (which spills its arguments for the byte comparison a short piece
-		// never needs) are a third of the time of a piece that is a token.
-		k = le64(s[i:]) & (^uint64(0) >> (64 - 8*uint(n)))
-		h = (k ^ uint64(n)<<58 ^ uint64(n)) * hashMul
+		// The common case, without the calls key, hash and lookup cannot
+		// inline (lookup also spills its arguments for a byte comparison a
+		// short piece never needs): they were a third of the time of a
+		// piece that is a token.
+		k = keyOf(le64(s[i:]), n)
+		h = mix(k, n)
 		r = v.lookupShort(k, n, h)
 	} else {
 		k = key(s, i, j)
@@ -76,12 +74,8 @@ func (v *vocab) piece(s string, i, j int, sc *scratch, out []int, ids bool) (int
 // notToken is piece for a piece of at most maxLen bytes that is not a
 // token, whose hash is h: its tokens come from the memo or from merging.
 func (v *vocab) notToken(s string, i, j int, h uint64, sc *scratch, out []int, ids bool) (int, []int) {
-	n := j - i
-	if n > memoMax {
-		if n > smallPiece {
-			return v.mergeLarge(s, i, j, out, ids)
-		}
-		return v.mergeSmall(s, i, j, sc, out, ids)
+	if j-i > memoMax {
+		return v.merge(s, i, j, sc, out, ids)
 	}
 	got := v.memo.get(h, s[i:j])
 	if got == nil {
@@ -99,6 +93,14 @@ func (v *vocab) notToken(s string, i, j int, h uint64, sc *scratch, out []int, i
 		}
 	}
 	return len(got), out
+}
+
+// merge merges s[i:j], which is not a token, with the loop sized to it.
+func (v *vocab) merge(s string, i, j int, sc *scratch, out []int, ids bool) (int, []int) {
+	if j-i > smallPiece {
+		return v.mergeLarge(s, i, j, out, ids)
+	}
+	return v.mergeSmall(s, i, j, sc, out, ids)
 }
 
 // mergeSmall merges s[i:j], at most smallPiece bytes and not itself a token,

@@ -1,9 +1,6 @@
 package tokenizer
 
-import (
-	"strings"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // memo remembers the tokens of pieces that are not tokens themselves and
 // had to be merged: words the vocabulary lacks as a whole (" Kubernetes",
@@ -32,23 +29,35 @@ const (
 	memoMax = 32
 )
 
+// memoIDs is the most tokens a remembered piece may have: a piece that
+// merges into more (a run of rare bytes) is merged every time.
+const memoIDs = 8
+
+// memoEntry is one allocation, the piece and its tokens inline, since a
+// text full of new words (a first multilingual request) puts one for each.
 type memoEntry struct {
-	piece string
-	ids   []uint32
+	n, m  uint8 // len(piece), len(ids)
+	piece [memoMax]byte
+	ids   [memoIDs]uint32
 }
 
 // get returns the ids of piece, whose hash is h, or nil.
 func (m *memo) get(h uint64, piece string) []uint32 {
-	if e := m.slots[h>>(64-memoBits)].Load(); e != nil && e.piece == piece {
-		return e.ids
+	if e := m.slots[h>>(64-memoBits)].Load(); e != nil && string(e.piece[:e.n]) == piece {
+		return e.ids[:e.m]
 	}
 	return nil
 }
 
-// put remembers ids as the tokens of piece, whose hash is h. piece is
-// copied: it points into a request body.
+// put remembers ids as the tokens of piece, at most memoMax bytes, whose
+// hash is h, if there are at most memoIDs of them. piece is copied: it
+// points into a request body.
 func (m *memo) put(h uint64, piece string, ids []int) {
-	e := &memoEntry{piece: strings.Clone(piece), ids: make([]uint32, len(ids))}
+	if len(ids) > memoIDs {
+		return
+	}
+	e := &memoEntry{n: uint8(len(piece)), m: uint8(len(ids))}
+	copy(e.piece[:], piece)
 	for k, id := range ids {
 		e.ids[k] = uint32(id)
 	}

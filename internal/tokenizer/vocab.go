@@ -169,9 +169,6 @@ func (v *vocab) lookup(s string, i, j int, k, h uint64) uint32 {
 	for p := h >> v.shift; ; p = (p + 1) & mask {
 		sl := &v.slots[p]
 		if sl.key == k && int(sl.n) == n {
-			if n <= 8 {
-				return sl.rank
-			}
 			if sl.key2 == key2(s, i, j) {
 				if n <= 16 {
 					return sl.rank
@@ -212,13 +209,20 @@ func filterBits(h uint64) uint64 {
 // zero-padded. With eight bytes available from i it is one load and a mask.
 func key(s string, i, j int) uint64 {
 	if i+8 <= len(s) {
-		k := le64(s[i:])
-		if n := j - i; n < 8 {
-			k &= 1<<(8*uint(n)) - 1
-		}
-		return k
+		return keyOf(le64(s[i:]), j-i)
 	}
 	return keyTail(s, i, j)
+}
+
+// keyOf is the key of a string of n bytes whose first eight bytes, or as
+// many as there are followed by others, are x.
+func keyOf(x uint64, n int) uint64 {
+	return x & (^uint64(0) >> (64 - 8*uint(min(n, 8))))
+}
+
+// mix is the hash of a string of n bytes, at most eight, whose key is k.
+func mix(k uint64, n int) uint64 {
+	return (k ^ uint64(n)<<58 ^ uint64(n)) * 0x9e3779b97f4a7c15
 }
 
 // key2 returns bytes eight to sixteen of s[i:j] as key returns the first
@@ -245,15 +249,12 @@ func keyTail(s string, i, j int) uint64 {
 // hash mixes a key with the length and, for longer strings, the bytes past
 // the eighth. The result's high bits are the well-mixed ones.
 func hash(s string, i, j int, k uint64) uint64 {
-	h := (k ^ uint64(j-i)<<58 ^ uint64(j-i)) * hashMul
+	h := mix(k, j-i)
 	if j-i > 8 {
 		h = hashTail(s, i, j, h)
 	}
 	return h
 }
-
-// hashMul is hash's multiplier, 2⁶⁴ divided by the golden ratio.
-const hashMul = 0x9e3779b97f4a7c15
 
 func hashTail(s string, i, j int, h uint64) uint64 {
 	for p := i + 8; p < j; p += 8 {
