@@ -143,9 +143,11 @@ type children []*child
 
 func (cs *children) add(c *child) { *cs = append(*cs, c) }
 
-func (cs children) stopAll() {
-	for i := len(cs) - 1; i >= 0; i-- {
-		cs[i].stop()
+// stopAll has a pointer receiver so that `defer cs.stopAll()`, evaluated
+// before any child is added, still stops every child added later.
+func (cs *children) stopAll() {
+	for i := len(*cs) - 1; i >= 0; i-- {
+		(*cs)[i].stop()
 	}
 }
 
