@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type serveFlags struct {
 	logLevel  string
 	logFormat string
 	drain     time.Duration
+	cpuProf   string
 }
 
 func newServeCmd() *cobra.Command {
@@ -54,6 +56,7 @@ API, so that everything works offline.`,
 	cmd.Flags().StringVar(&f.logLevel, "log-level", envOr("KEYGATE_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", envOr("KEYGATE_LOG_FORMAT", "text"), "log format: text or json")
 	cmd.Flags().DurationVar(&f.drain, "shutdown-timeout", 30*time.Second, "how long to let requests in flight finish on shutdown")
+	cmd.Flags().StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile (pprof) to this file, from start to shutdown")
 	return cmd
 }
 
@@ -98,6 +101,17 @@ func runServe(ctx context.Context, f serveFlags, stderr io.Writer) error {
 	log, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		return err
+	}
+	if f.cpuProf != "" {
+		stop, err := startCPUProfile(f.cpuProf)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				log.Error("cpu profile not written", "error", err.Error())
+			}
+		}()
 	}
 	cfg, err := loadConfig(f.config)
 	if err != nil {
@@ -226,6 +240,24 @@ func startDemo(ctx context.Context, cfg *config.Config, log *slog.Logger) (func(
 		sctx, cancel := contextWithTimeout(2 * time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
+	}, nil
+}
+
+// startCPUProfile profiles the process into path until stop is called. The
+// profile is how a performance report is best made, and the source of the
+// build's default.pgo (see bench/README.md, "Profile-guided optimization").
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
 	}, nil
 }
 
