@@ -468,17 +468,31 @@ func BenchmarkPromptCount(b *testing.B) {
 		}
 		// cold counts every time, as for a prompt never seen before; cached
 		// is the gateway's path for a text seen before (histories, system
-		// prompts), through tokencount.Cache.
-		for _, mode := range []string{"cold", "cached"} {
+		// prompts), through tokencount.Cache; evicted is cold after writing
+		// a megabyte of other memory (then reading the body back), as a
+		// server's other work does between two requests, untimed.
+		for _, mode := range []string{"cold", "cached", "evicted"} {
+			if mode == "evicted" && size != 4096 {
+				continue // the untimed eviction would dwarf a small body's count
+			}
 			var c tokencount.Counter = enc
 			if mode == "cached" {
 				c = tokencount.NewCache(enc)
+			}
+			var other []byte
+			if mode == "evicted" {
+				other = make([]byte, 1<<20)
 			}
 			b.Run(fmt.Sprintf("body=%d/%s", len(body), mode), func(b *testing.B) {
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
 				var n int64
 				for b.Loop() {
+					if other != nil {
+						b.StopTimer()
+						evict(other, body)
+						b.StartTimer()
+					}
 					if n, err = tokencount.PromptValid(tokencount.Chat, body, c); err != nil { // as the gateway calls it
 						b.Fatal(err)
 					}
@@ -487,5 +501,16 @@ func BenchmarkPromptCount(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/prompt")
 			})
 		}
+	}
+}
+
+// evict writes a byte in every cache line of other, then reads one in every
+// line of body.
+func evict(other, body []byte) {
+	for i := 0; i < len(other); i += 64 {
+		other[i]++
+	}
+	for i := 0; i < len(body); i += 64 {
+		other[0] += body[i]
 	}
 }
