@@ -57,6 +57,29 @@ func (t *classTable) asciiO200k(s string, i int) int {
 	return j
 }
 
+// spaceWord returns the length of the piece that starts with x, the next
+// eight bytes of the text, if it is a space and one to six lower-case ASCII
+// letters followed by a byte that ends the piece in both encodings: ASCII,
+// neither an apostrophe (a contraction may follow) nor a capital (which
+// continues a cl100k word, or an o200k word of capitals). Otherwise it
+// returns 0. The caller looks the word up from the same load. (Capitalized
+// words too made counting prose slower, not faster.)
+func spaceWord(x uint64) int {
+	b := bits.TrailingZeros64(notLower(x>>8)) + 1 // bits before the byte after the letters
+	c := byte(x >> b)
+	if uint(b-16) <= 40 && c < utf8.RuneSelf && c != '\'' && c-'A' >= 26 { // one to six letters
+		return b >> 3
+	}
+	return 0
+}
+
+// punctSpace reports whether the piece at s[i] is one ASCII punctuation
+// mark followed by a space (". ", ", "), in both encodings.
+func (t *classTable) punctSpace(s string, i int) bool {
+	c := s[i]
+	return c < utf8.RuneSelf && t.ascii[c]&punctClass == 0 && i+1 < len(s) && s[i+1] == ' '
+}
+
 // asciiCL100k is the fast path of nextCL100k.
 func (t *classTable) asciiCL100k(s string, i int) int {
 	b := s[i]

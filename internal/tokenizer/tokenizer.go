@@ -105,6 +105,37 @@ func (e *Encoding) run(text string, sc *scratch, out []int, ids bool) (int, []in
 	n := 0
 	v, t := e.v, e.cls
 	for i := 0; i < len(text); {
+		// The commonest pieces of prose, split without the state machine
+		// and, for words, looked up from the same load.
+		if text[i] == ' ' && i+8 <= len(text) {
+			x := le64(text[i:])
+			if w := spaceWord(x); w != 0 {
+				j := i + w
+				k := keyOf(x, w)
+				h := mix(k, w)
+				if r := v.lookupShort(k, w, h); r != noRank {
+					if ids {
+						out = append(out, int(r))
+					}
+					n++
+					i = j
+					continue
+				}
+				var c int
+				c, out = v.notToken(text, i, j, h, sc, out, ids)
+				n += c
+				i = j
+				continue
+			}
+		}
+		if t.punctSpace(text, i) {
+			if ids {
+				out = append(out, int(v.byteRank[text[i]]))
+			}
+			n++
+			i++
+			continue
+		}
 		j := e.split(t, text, i)
 		var c int
 		c, out = v.piece(text, i, j, sc, out, ids)
