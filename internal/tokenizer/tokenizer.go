@@ -113,6 +113,8 @@ func (e *Encoding) run(text string, sc *scratch, out []int, ids bool) (int, []in
 				j := i + w
 				k := keyOf(x, w)
 				h := mix(k, w)
+				// The end of piece, inline: as a shared function that
+				// cannot inline it made the 4 KB count 6% slower.
 				if r := v.lookupShort(k, w, h); r != noRank {
 					if ids {
 						out = append(out, int(r))
