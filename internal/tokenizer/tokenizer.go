@@ -55,9 +55,9 @@ var (
 )
 
 // Get returns the named encoding, "o200k_base" or "cl100k_base". The first
-// Get of an encoding indexes its embedded vocabulary, which takes about 6 ms
-// and keeps 5.5 MB of heap for o200k_base (3 ms and 3 MB for cl100k_base;
-// BenchmarkLoad); later calls return the same *Encoding.
+// Get of an encoding indexes its embedded vocabulary, which takes tens of
+// milliseconds and keeps about 8 MB for o200k_base, 4 MB for cl100k_base
+// (BenchmarkLoad, BENCHMARKS.md); later calls return the same *Encoding.
 func Get(name string) (*Encoding, error) {
 	var e *Encoding
 	switch name {
