@@ -109,9 +109,7 @@ func loadVocab(name, data string, alloc func(n int) []slot) (*vocab, error) {
 		}
 	}
 	for b := range 256 {
-		s := string([]byte{byte(b)})
-		k := key(s, 0, 1)
-		r := v.lookup(s, 0, 1, k, hash(s, 0, 1, k))
+		r := v.wholeRank(string([]byte{byte(b)}), 0, 1)
 		if r == noRank {
 			return nil, fmt.Errorf("tokenizer: %s vocabulary lacks byte %#x", name, b)
 		}
@@ -134,8 +132,9 @@ func (v *vocab) token(r uint32) string {
 	return v.data[o : o+uint32(v.data[o-1])]
 }
 
-// wholeRank returns the rank of the piece s[i:j], or noRank if it is not a
+// wholeRank returns the rank of the string s[i:j], or noRank if it is not a
 // token. Like all lookups it may read (but never uses) bytes of s after j.
+// piece spells it out, since it needs the hash again for the memo.
 func (v *vocab) wholeRank(s string, i, j int) uint32 {
 	if j-i > v.maxLen {
 		return noRank
