@@ -447,11 +447,18 @@ func TestDescribeRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	novel, err := describeRequest(options{model: "gpt-4o-mini", promptBytes: 4096, novel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// English runs at about 4 bytes a token; the filler's rarer words make it
 	// somewhat denser.
 	if small.bytes > 300 || small.tokens < 20 || small.tokens > 40 || big.bytes != 4096 ||
 		big.tokens < 700 || big.tokens > 1300 || big.encoding != "o200k_base" {
 		t.Errorf("small %+v, 4 KB %+v", small, big)
+	}
+	if novel.bytes != 4096 || novel.tokens < 700 || novel.tokens > 1300 {
+		t.Errorf("4 KB novel %+v", novel)
 	}
 }
 
@@ -466,14 +473,21 @@ func BenchmarkPromptCount(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		// cold counts every time, as for a prompt never seen before; cached
-		// is the gateway's path for a text seen before (histories, system
-		// prompts), through tokencount.Cache; evicted is cold after writing
-		// a megabyte of other memory (then reading the body back), as a
-		// server's other work does between two requests, untimed.
-		for _, mode := range []string{"cold", "cached", "evicted"} {
-			if mode == "evicted" && size != 4096 {
-				continue // the untimed eviction would dwarf a small body's count
+		novel, _, err := load.NovelChatBodies("gpt-4o-mini", false, size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// cold counts the same body every time, uncached; novel counts
+		// load.NovelVariants different bodies in turn, as a server meets
+		// prompts it has never seen (the CPU cannot learn their branches,
+		// which made novel 4 KB bodies half as slow again as one repeated);
+		// cached is the gateway's path for a text seen before (histories,
+		// system prompts), through tokencount.Cache; evicted is cold after
+		// writing a megabyte of other memory (then reading the body back),
+		// as a server's other work does between two requests, untimed.
+		for _, mode := range []string{"cold", "novel", "cached", "evicted"} {
+			if (mode == "evicted" && size != 4096) || (mode == "novel" && size == 0) {
+				continue // the untimed eviction would dwarf a small body's count; the small body has no padding to vary
 			}
 			var c tokencount.Counter = enc
 			if mode == "cached" {
@@ -483,11 +497,20 @@ func BenchmarkPromptCount(b *testing.B) {
 			if mode == "evicted" {
 				other = make([]byte, 1<<20)
 			}
+			bodies := [][]byte{body}
+			if mode == "novel" {
+				bodies = novel
+			}
 			b.Run(fmt.Sprintf("body=%d/%s", len(body), mode), func(b *testing.B) {
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
 				var n int64
+				k := 0
 				for b.Loop() {
+					body := bodies[k]
+					if k++; k == len(bodies) {
+						k = 0
+					}
 					if other != nil {
 						b.StopTimer()
 						evict(other, body)

@@ -68,7 +68,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.chunkDelay, "chunk-delay", 5*time.Millisecond, "mock upstream delay between stream chunks")
 	fs.StringVar(&o.model, "model", "gpt-4o-mini", "model requested")
 	fs.IntVar(&o.promptBytes, "prompt-bytes", 0, "pad the chat request's user message with generated English-like text so the whole JSON body is this many bytes (0: the small body, about 200 bytes)")
-	fs.BoolVar(&o.novel, "novel", false, "make every request's text new, with a number at the start of the user message, so keygate-count meets only prompts it has not counted before")
+	fs.BoolVar(&o.novel, "novel", false, "make every request's text new, with a number at the start of the user message and 64 padding texts in turn, so keygate-count meets only prompts it has not counted before, in text the CPU has not learnt")
 	kgFlags := fs.String("keygate-flags", "", `extra flags for "keygate serve", space-separated (e.g. "--log-level warn"); default: as shipped`)
 	targets := fs.String("targets", strings.Join(defaultTargets, ","), "targets to measure, from "+strings.Join(allTargets, ",")+
 		" (keygate-count: keygate whose model has a tpm limit, so it counts every prompt)")

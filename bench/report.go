@@ -70,10 +70,14 @@ func writeReport(w io.Writer, m machine, o options, runs []scenarioRun) int {
 			body = fmt.Sprintf("`-prompt-bytes %d`: the user message padded with generated English-like text", o.promptBytes)
 		}
 		if o.novel {
-			body += "; `-novel`: every request's text is new, a number at its start differs per request"
+			body += "; `-novel`: every request's text is new, a number at its start differs per request, and the padding is one of 64 texts in turn"
+		}
+		tokens := fmtCount(float64(rq.tokens))
+		if o.novel {
+			tokens += " (the median of the texts)"
 		}
 		p("| request | chat completion, %s-byte JSON body (%s), `max_tokens` 64; %s prompt tokens as keygate counts them (%s) |\n",
-			fmtCount(float64(rq.bytes)), body, fmtCount(float64(rq.tokens)), rq.encoding)
+			fmtCount(float64(rq.bytes)), body, tokens, rq.encoding)
 	}
 	if hasTarget(o, targetKeygate) {
 		p("| keygate | `keygate serve --config keygate.yaml%s`: one client key, one `model_list` entry to the mock |\n",

@@ -35,7 +35,7 @@ func run(args []string) error {
 	fs.StringVar(&cfg.Model, "model", "gpt-4o-mini", "model to request")
 	fs.BoolVar(&cfg.Stream, "stream", false, "streaming chat completion with stream_options.include_usage")
 	fs.IntVar(&cfg.PromptBytes, "prompt-bytes", 0, "pad the user message so the request body is this many bytes (0: a small body of about 200 bytes)")
-	fs.BoolVar(&cfg.Novel, "novel", false, "make every request's text new (a number at the start of the user message), so no count cache helps")
+	fs.BoolVar(&cfg.Novel, "novel", false, "make every request's text new (a number at the start of the user message, and 64 padding texts in turn), so no count cache helps")
 	fs.Float64Var(&cfg.Rate, "rate", 100, "offered requests per second")
 	fs.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long to offer load")
 	fs.IntVar(&cfg.Conns, "conns", 256, "workers (max in-flight requests and keep-alive connections)")

@@ -26,23 +26,39 @@ func ChatBody(model string, stream bool, promptBytes int) ([]byte, error) {
 	return chatBody(model, stream, userContent+" "+Filler(promptBytes-len(b)-1))
 }
 
-// novelMark begins the user message of a novel body (NovelChatBody); its
+// novelMark begins the user message of a novel body (NovelChatBodies); its
 // digits are overwritten on every request.
 const novelMark = "Request 000000000000. "
 
-// NovelChatBody is ChatBody with the user message starting with novelMark,
-// and returns where its digits are: Stamp writes a request's number there,
-// so that no two requests send the same text. A padded body is promptBytes
-// long, as ChatBody's is.
-func NovelChatBody(model string, stream bool, promptBytes int) ([]byte, int, error) {
-	b, err := chatBody(model, stream, novelMark+userContent)
-	if err == nil && promptBytes > len(b)+1 {
-		b, err = chatBody(model, stream, novelMark+userContent+" "+Filler(promptBytes-len(b)-1))
-	}
+// NovelVariants is how many different texts NovelChatBodies makes: enough
+// that a CPU's branch predictor cannot learn them all (counting tokens ran
+// as fast on 4 rotating texts as on one, and at its novel-text speed from 16
+// on), as it cannot learn a server's traffic.
+const NovelVariants = 64
+
+// NovelChatBodies returns NovelVariants bodies like ChatBody's, each with
+// a different padding text (FillerVariant) and with the user message
+// starting with novelMark, and where the mark's digits are, the same offset
+// in every body: Stamp writes a request's number there, so that no two
+// requests send the same text. A padded body is promptBytes long, as
+// ChatBody's is.
+func NovelChatBodies(model string, stream bool, promptBytes int) ([][]byte, int, error) {
+	small, err := chatBody(model, stream, novelMark+userContent)
 	if err != nil {
 		return nil, 0, err
 	}
-	return b, bytes.Index(b, []byte(novelMark)) + len("Request "), nil
+	bodies := make([][]byte, NovelVariants)
+	for v := range bodies {
+		b := small
+		if promptBytes > len(small)+1 {
+			fill := FillerVariant(promptBytes-len(small)-1, uint64(v))
+			if b, err = chatBody(model, stream, novelMark+userContent+" "+fill); err != nil {
+				return nil, 0, err
+			}
+		}
+		bodies[v] = b
+	}
+	return bodies, bytes.Index(bodies[0], []byte(novelMark)) + len("Request "), nil
 }
 
 // Stamp writes n, modulo 10¹², as the twelve digits at digits[0:12].

@@ -38,11 +38,18 @@ Friday Monday September London Tokyo Alice Bob Mallory
 // with the odd comma. It is not one word repeated, so a tokenizer does the
 // work real prose asks of it, and it is the same on every call. It holds no
 // character JSON escapes.
-func Filler(n int) string {
+func Filler(n int) string { return FillerVariant(n, 0) }
+
+// FillerVariant is Filler drawn with another seed: variant 0 is Filler, and
+// each other variant is a different text of the same words and length. The
+// bench sends novel prompts as variants, since a tokenizer that meets the same
+// text again and again runs faster than on new text (its branches are
+// predicted), and a server's traffic is new text.
+func FillerVariant(n int, variant uint64) string {
 	if n <= 0 {
 		return ""
 	}
-	r := rand.New(rand.NewPCG(20261123, 4096))
+	r := rand.New(rand.NewPCG(20261123, 4096+variant))
 	var b strings.Builder
 	b.Grow(n + 64)
 	for b.Len() < n {

@@ -38,9 +38,11 @@ type Config struct {
 	// the request body is this many bytes (ChatBody).
 	PromptBytes int
 	// Novel makes every request's text new: the user message starts with
-	// a number that differs per request and per run (NovelChatBody), so a
-	// gateway that remembers what it has counted never meets a text twice.
-	// The words are the same as ever, as in real traffic.
+	// a number that differs per request and per run, and its padding is
+	// one of NovelVariants texts in turn (NovelChatBodies), so a gateway
+	// that remembers what it has counted never meets a text twice and a
+	// CPU does not learn the text. The words are the same as ever, as in
+	// real traffic.
 	Novel bool
 	// Rate is the offered load in requests per second. Requests are dispatched on
 	// schedule (open loop), not when a previous one finishes.
@@ -56,13 +58,14 @@ type Config struct {
 	Timeout time.Duration
 }
 
-// body returns the request body and, for a Novel one, where to stamp it.
-func (c Config) body() ([]byte, int, error) {
+// bodies returns the request bodies, sent in turn, and, for Novel ones,
+// where to stamp them.
+func (c Config) bodies() ([][]byte, int, error) {
 	if c.Novel {
-		return NovelChatBody(c.Model, c.Stream, c.PromptBytes)
+		return NovelChatBodies(c.Model, c.Stream, c.PromptBytes)
 	}
 	b, err := ChatBody(c.Model, c.Stream, c.PromptBytes)
-	return b, 0, err
+	return [][]byte{b}, 0, err
 }
 
 func (c Config) validate() error {
@@ -131,7 +134,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if n < 1 {
 		n = 1
 	}
-	body, digits, err := cfg.body()
+	bodies, digits, err := cfg.bodies()
 	if err != nil {
 		return Result{}, err
 	}
@@ -172,7 +175,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			client:   client,
 			url:      url,
 			header:   header.Clone(),
-			body:     bytes.Clone(body),
+			bodies:   bodies,
+			body:     bytes.Clone(bodies[0]),
 			digits:   digits,
 			base:     base,
 			stream:   cfg.Stream,
@@ -241,7 +245,8 @@ type worker struct {
 	client *http.Client
 	url    string
 	header http.Header // read-only once requests start; shared by this worker's requests
-	body   []byte      // this worker's copy
+	bodies [][]byte    // read-only, shared by all workers: request i sends bodies[i%len(bodies)]
+	body   []byte      // this worker's copy of the one it sends
 	digits int         // where to Stamp the request's number in body; 0 for none
 	base   uint64      // added to the request index when stamping
 	stream bool
@@ -257,6 +262,7 @@ func (w *worker) do(ctx context.Context, i int) {
 	start := time.Now()
 	w.rec.lag[i] = max(start.Sub(w.sched(i)), 0)
 	if w.digits > 0 {
+		copy(w.body, w.bodies[i%len(w.bodies)])
 		Stamp(w.body[w.digits:], w.base+uint64(i))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(w.body))

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -349,26 +348,38 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-func TestNovelChatBody(t *testing.T) {
-	body, at, err := NovelChatBody("gpt-4o-mini", false, 4096)
+func TestNovelChatBodies(t *testing.T) {
+	bodies, at, err := NovelChatBodies("gpt-4o-mini", false, 4096)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(body) != 4096 {
-		t.Errorf("len = %d, want 4096", len(body))
+	if len(bodies) != NovelVariants {
+		t.Fatalf("%d bodies, want %d", len(bodies), NovelVariants)
 	}
-	var texts []string
-	for _, n := range []uint64{7, 1e12 + 8} {
-		Stamp(body[at:], n)
+	content := func(body []byte) string {
 		var req struct {
 			Messages []struct{ Content string } `json:"messages"`
 		}
 		if err := json.Unmarshal(body, &req); err != nil {
 			t.Fatalf("stamped body is not JSON: %v", err)
 		}
-		texts = append(texts, req.Messages[1].Content[:21])
+		return req.Messages[1].Content
 	}
-	if want := []string{"Request 000000000007.", "Request 000000000008."}; !slices.Equal(texts, want) {
-		t.Errorf("stamped texts = %q, want %q", texts, want)
+	seen := map[string]bool{}
+	for v, body := range bodies {
+		if len(body) != 4096 {
+			t.Errorf("len(bodies[%d]) = %d, want 4096", v, len(body))
+		}
+		for _, n := range []uint64{7, 1e12 + 8} {
+			Stamp(body[at:], n)
+			want := fmt.Sprintf("Request %012d.", n%1e12)
+			if got := content(body); !strings.HasPrefix(got, want) {
+				t.Errorf("bodies[%d] stamped with %d starts %q, want %q", v, n, got[:21], want)
+			}
+		}
+		seen[content(body)] = true
+	}
+	if len(seen) != NovelVariants {
+		t.Errorf("%d different texts among %d bodies", len(seen), NovelVariants)
 	}
 }
