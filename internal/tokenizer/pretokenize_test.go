@@ -199,8 +199,8 @@ func asciiDisagrees(t *classTable, s string) (enc string, at, fast, full int) {
 	for i := range len(s) {
 		// run's own fast paths answer for both encodings at once.
 		f := 0
-		if s[i] == ' ' && i+8 <= len(s) {
-			if w := spaceWord(le64(s[i:])); w != 0 {
+		if s[i] == ' ' && i+16 <= len(s) {
+			if w := spaceWord(le64(s[i:]), le64(s[i+8:])); w != 0 {
 				f = i + w
 			}
 		}
@@ -244,7 +244,10 @@ func TestASCIIAgrees(t *testing.T) {
 }
 
 func FuzzASCIIAgrees(f *testing.F) {
-	for _, s := range []string{"Hello, World's end.", "ABC'S 123456 x/\r\n", " --> \t\tfoo", "é1٣ aé"} {
+	for _, s := range []string{"Hello, World's end.", "ABC'S 123456 x/\r\n", " --> \t\tfoo", "é1٣ aé",
+		// Long words, capitals, and what stops the fast paths.
+		"The keys of a project, I think, are sealed. Rotation is due Friday. A camelCase word, x.y and  two spaces.",
+	} {
 		f.Add(s)
 	}
 	cls := loadClasses()

@@ -106,16 +106,25 @@ func (e *Encoding) run(text string, sc *scratch, out []int, ids bool) (int, []in
 	v, t := e.v, e.cls
 	for i := 0; i < len(text); {
 		// The commonest pieces of prose, split without the state machine
-		// and, for words, looked up from the same load.
-		if text[i] == ' ' && i+8 <= len(text) {
-			x := le64(text[i:])
-			if w := spaceWord(x); w != 0 {
+		// and, for words, looked up from the same loads.
+		if text[i] == ' ' && i+16 <= len(text) {
+			x, y := le64(text[i:]), le64(text[i+8:])
+			if w := spaceWord(x, y); w != 0 {
 				j := i + w
-				k := keyOf(x, w)
-				h := mix(k, w)
+				var r uint32
+				var h uint64
+				if w <= 8 {
+					k := keyOf(x, w)
+					h = mix(k, w)
+					r = v.lookupShort(k, w, h)
+				} else {
+					k2 := keyOf(y, w-8)
+					h = hashMid(mix(x, w), k2)
+					r = v.lookupMid(x, k2, w, h)
+				}
 				// The end of piece, inline: as a shared function that
 				// cannot inline it made the 4 KB count 6% slower.
-				if r := v.lookupShort(k, w, h); r != noRank {
+				if r != noRank {
 					if ids {
 						out = append(out, int(r))
 					}

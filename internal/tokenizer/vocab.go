@@ -198,6 +198,21 @@ func (v *vocab) lookupShort(k uint64, n int, h uint64) uint32 {
 	}
 }
 
+// lookupMid is lookup for a string of nine to sixteen bytes, whose keys are
+// k and k2: like a short one, it is matched in its slot alone.
+func (v *vocab) lookupMid(k, k2 uint64, n int, h uint64) uint32 {
+	mask := uint64(len(v.slots) - 1)
+	for p := h >> v.shift; ; p = (p + 1) & mask {
+		sl := &v.slots[p]
+		if sl.key == k && sl.key2 == k2 && int(sl.n) == n {
+			return sl.rank
+		}
+		if sl.n == 0 {
+			return noRank
+		}
+	}
+}
+
 // filterBits returns a token's two bits in its Bloom filter word, taken
 // from hash bits below those that pick the word.
 func filterBits(h uint64) uint64 {
@@ -255,10 +270,17 @@ func hash(s string, i, j int, k uint64) uint64 {
 	return h
 }
 
+// hashMid mixes into h the key of the next eight bytes: all of hashTail
+// for a string of nine to sixteen bytes, whose bytes past the eighth have
+// the key k2.
+func hashMid(h, k2 uint64) uint64 {
+	h = (h ^ k2) * 0xbf58476d1ce4e5b9
+	return h ^ h>>29
+}
+
 func hashTail(s string, i, j int, h uint64) uint64 {
 	for p := i + 8; p < j; p += 8 {
-		h = (h ^ key(s, p, j)) * 0xbf58476d1ce4e5b9
-		h ^= h >> 29
+		h = hashMid(h, key(s, p, j))
 	}
 	return h
 }
