@@ -58,7 +58,7 @@ func (c *Cache) Count(text string) int {
 	if ok {
 		return int(n)
 	}
-	count := c.enc.Count(text)
+	count := countNew(c.enc, text)
 	s.mu.Lock()
 	if len(s.m) >= shardSize {
 		clear(s.m)
