@@ -28,7 +28,8 @@ import (
 //	KEEP=1 bench/countshare.sh /tmp/keygate-probe   # then grep COUNTS in its keygate.log
 //
 // The two extra counts add to keygate's CPU: shares measured with this
-// build are not keygate's.
+// build are not keygate's. The shuffled texts, made of a request's words,
+// stay in memory only, as the tokenizer's memo of pieces does.
 
 const (
 	probeMinLen = 1000

@@ -199,7 +199,9 @@ func (v *vocab) lookupShort(k uint64, n int, h uint64) uint32 {
 }
 
 // lookupMid is lookup for a string of nine to sixteen bytes, whose keys are
-// k and k2: like a short one, it is matched in its slot alone.
+// k and k2: like a short one, it is matched in its slot alone. (lookupShort
+// is this with k2 = 0, but as a call to it the 4 KB count was 2 to 3% slower:
+// one more load and compare on every short word.)
 func (v *vocab) lookupMid(k, k2 uint64, n int, h uint64) uint32 {
 	mask := uint64(len(v.slots) - 1)
 	for p := h >> v.shift; ; p = (p + 1) & mask {
