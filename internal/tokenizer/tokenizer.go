@@ -106,7 +106,10 @@ func (e *Encoding) run(text string, sc *scratch, out []int, ids bool) (int, []in
 	v, t := e.v, e.cls
 	for i := 0; i < len(text); {
 		// The commonest pieces of prose, split without the state machine
-		// and, for words, looked up from the same loads.
+		// and, for words, looked up from the same loads. The last fifteen
+		// bytes of a text are left to the state machine: loading them
+		// zero-padded instead made the 4 KB count 3 to 5% slower, for a
+		// gain on a 200-byte body within noise.
 		if text[i] == ' ' && i+16 <= len(text) {
 			x, y := le64(text[i:]), le64(text[i+8:])
 			if w := spaceWord(x, y); w != 0 {
